@@ -1,0 +1,54 @@
+# Touchline — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+export DJANGO_SETTINGS_MODULE := wms.settings
+
+.PHONY: run test lint typecheck pytest services install lock bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up and start the web server, a Celery worker and the demo data.
+run: $(STAMP)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} ./scripts/run.sh
+
+## make test: set up and run ruff, mypy and the whole pytest suite on PostgreSQL and Redis.
+test: $(STAMP) services lint typecheck pytest
+
+services: $(STAMP)
+	@$(PY) scripts/check_services.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	TOUCHLINE_TESTING=1 $(VENV)/bin/mypy .
+
+pytest: $(STAMP)
+	TOUCHLINE_TESTING=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/touchline} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/touch_throughput.py
+
+## make lock: re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf /tmp/touchline-lock && $(PYTHON) -m venv /tmp/touchline-lock
+	/tmp/touchline-lock/bin/pip install --quiet -e '.[dev]'
+	(echo "# pinned with: pip freeze (Python 3.11) — regenerate with 'make lock'"; \
+	 /tmp/touchline-lock/bin/pip freeze --exclude-editable | sort -f) > constraints.txt
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache artifacts

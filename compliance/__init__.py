@@ -1,0 +1,1 @@
+"""Labels (render only), routing-guide rules (data + pure checks), chargebacks and readiness."""

@@ -1,0 +1,262 @@
+"""The back office: item master, warehouses and locations editable; the ledger read-only.
+
+Admin forms call the same rule functions as the API and services, so a barcode that the API would
+refuse is refused here too, with the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest
+
+from wms.accounts.models import User
+from wms.catalog import services as catalog
+from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
+from wms.errors import DomainError
+from wms.inventory.models import Balance, Scan, Touch
+from wms.layout import services as layout
+from wms.layout.models import VIRTUAL_TYPES, Container, Location, Warehouse
+
+
+def _as_validation_error(exc: DomainError) -> ValidationError:
+    return ValidationError({exc.field: exc.message} if exc.field else exc.message)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "role", "client", "badge", "is_active", "last_login")
+    list_filter = ("role", "client", "is_active")
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Touchline", {"fields": ("role", "client", "badge")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("Touchline", {"fields": ("role", "client", "badge")}),
+    )
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin[Client]):
+    list_display = ("code", "name", "active", "created_at")
+    search_fields = ("code", "name")
+
+
+class IdentifierForm(forms.ModelForm[Identifier]):
+    class Meta:
+        model = Identifier
+        fields = ("item", "pack_level", "kind", "channel", "value")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        item = data.get("item") or getattr(self.instance, "item", None)
+        if item is None or not data.get("kind") or not data.get("value"):
+            return data
+        try:
+            self.instance.normalized = catalog.check_identifier(
+                client=item.client,
+                item=item,
+                kind=data["kind"],
+                value=data["value"],
+                channel=data.get("channel", ""),
+                pack_level=data.get("pack_level"),
+                exclude_pk=self.instance.pk,
+            )
+        except DomainError as exc:
+            raise _as_validation_error(exc) from None
+        self.instance.client = item.client
+        self.instance.value = data["value"].strip()
+        return data
+
+
+class IdentifierInline(admin.TabularInline[Identifier, Item]):
+    model = Identifier
+    form = IdentifierForm
+    extra = 1
+    fields = ("kind", "channel", "value", "pack_level", "normalized")
+    readonly_fields = ("normalized",)
+
+
+class PackLevelInline(admin.TabularInline[PackLevel, Item]):
+    model = PackLevel
+    extra = 0
+    fields = ("level", "quantity", "length_mm", "width_mm", "height_mm", "weight_g")
+
+
+class ItemForm(forms.ModelForm[Item]):
+    class Meta:
+        model = Item
+        fields = ("client", "sku", *catalog.ITEM_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            catalog.check_item_flags(
+                sku=data.get("sku") or self.instance.sku,
+                tracks_lots=bool(data.get("tracks_lots")),
+                tracks_expiry=bool(data.get("tracks_expiry")),
+                hazmat=bool(data.get("hazmat")),
+                un=data.get("un_number") or "",
+            )
+        except DomainError as exc:
+            raise _as_validation_error(exc) from None
+        return data
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin[Item]):
+    form = ItemForm
+    list_display = ("sku", "client", "description", "tracks_lots", "hazmat", "active")
+    list_filter = ("client", "active", "tracks_lots", "hazmat")
+    search_fields = ("sku", "description", "identifiers__value")
+    inlines = [PackLevelInline, IdentifierInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Item | None = None) -> tuple[str, ...]:
+        # A SKU is permanent: history points at it. Deactivate and create a new one instead.
+        return ("client", "sku", "created_at") if obj else ("created_at",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Item, form: Any, change: bool) -> None:
+        if change:
+            fields = {f: getattr(obj, f) for f in catalog.ITEM_FIELDS}
+            catalog.update_item(item=obj, **fields)
+            return
+        fields = {f: getattr(obj, f) for f in catalog.ITEM_FIELDS}
+        created = catalog.create_item(
+            client=obj.client, sku=obj.sku, description=obj.description, **fields
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+
+@admin.register(Identifier)
+class IdentifierAdmin(admin.ModelAdmin[Identifier]):
+    form = IdentifierForm
+    list_display = ("value", "kind", "channel", "item", "pack_level", "client")
+    list_filter = ("kind", "client")
+    search_fields = ("value", "normalized", "item__sku")
+    autocomplete_fields = ("item",)
+
+
+@admin.register(Lot)
+class LotAdmin(admin.ModelAdmin[Lot]):
+    list_display = ("code", "item", "expiry_date", "client")
+    list_filter = ("client",)
+    search_fields = ("code", "item__sku")
+    readonly_fields = ("client", "item", "code", "created_at")
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin[Warehouse]):
+    list_display = ("code", "name", "time_zone", "city", "active")
+
+    def save_model(self, request: HttpRequest, obj: Warehouse, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        address = {
+            f: getattr(obj, f)
+            for f in ("address_line1", "address_line2", "city", "region", "postal_code", "country")
+        }
+        created = layout.create_warehouse(
+            code=obj.code, name=obj.name, time_zone=obj.time_zone, **address
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+
+class LocationForm(forms.ModelForm[Location]):
+    class Meta:
+        model = Location
+        fields = ("warehouse", "code", "barcode", "type", "sellable", "sequence", "active")
+
+    def clean_type(self) -> str:
+        value = self.cleaned_data["type"]
+        if not self.instance.pk and value in VIRTUAL_TYPES:
+            raise ValidationError(
+                "Virtual locations come with the warehouse; pick a physical type."
+            )
+        return str(value)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin[Location]):
+    form = LocationForm
+    list_display = ("code", "barcode", "warehouse", "type", "sellable", "sequence", "active")
+    list_filter = ("warehouse", "type", "sellable", "active")
+    search_fields = ("code", "barcode")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Location | None = None
+    ) -> tuple[str, ...]:
+        # Type decides whether stock may go negative there (virtual) — fixed once created.
+        return ("warehouse", "type") if obj else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Container)
+class ContainerAdmin(admin.ModelAdmin[Container]):
+    list_display = ("barcode", "type", "sscc", "location", "parent", "active")
+    list_filter = ("type", "active", "warehouse")
+    search_fields = ("barcode", "sscc")
+    readonly_fields = ("location", "parent", "active", "created_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """The ledger is written by scans only; the back office reads it."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Touch)
+class TouchAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "created_at",
+        "kind",
+        "client",
+        "item",
+        "quantity",
+        "from_location",
+        "to_location",
+        "actor",
+        "reference",
+    )
+    list_filter = ("kind", "client")
+    search_fields = ("item__sku", "reference", "scan__id")
+    list_select_related = ("client", "item", "from_location", "to_location", "actor")
+    show_full_result_count = False
+
+
+@admin.register(Balance)
+class BalanceAdmin(ReadOnlyAdmin):
+    list_display = ("item", "lot", "location", "container", "status", "quantity", "client")
+    list_filter = ("client", "status", "is_virtual", "location__type")
+    search_fields = ("item__sku", "location__code", "container__barcode")
+    list_select_related = ("item", "lot", "location", "container", "client")
+
+
+@admin.register(Scan)
+class ScanAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "actor", "device", "created_at")
+    list_filter = ("kind",)

@@ -1,0 +1,25 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from wms.api import views
+from wms.api.scans import SCAN_ENDPOINTS, ScanDetailView, scan_view
+
+router = DefaultRouter()
+router.register("clients", views.ClientViewSet, basename="client")
+router.register("items", views.ItemViewSet, basename="item")
+router.register("pack-levels", views.PackLevelViewSet, basename="pack-level")
+router.register("identifiers", views.IdentifierViewSet, basename="identifier")
+router.register("warehouses", views.WarehouseViewSet, basename="warehouse")
+router.register("locations", views.LocationViewSet, basename="location")
+router.register("containers", views.ContainerViewSet, basename="container")
+router.register("balances", views.BalanceViewSet, basename="balance")
+router.register("touches", views.TouchViewSet, basename="touch")
+
+urlpatterns = [
+    *(
+        path(f"scans/{name}/", scan_view(name, serializer, service), name=f"scan-{name}")
+        for name, (serializer, service) in SCAN_ENDPOINTS.items()
+    ),
+    path("scans/<uuid:pk>/", ScanDetailView.as_view(), name="scan-detail"),
+    *router.urls,
+]

@@ -1,0 +1,314 @@
+"""The one writer of the ledger: scans, touches, balances and container positions.
+
+See docs/ledger.md. Every public service in wms/inventory/touches.py builds a plan of `Movement`s
+and hands it to `record_scan`, which owns idempotency, lock order and the balance arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
+
+from wms.accounts.models import User
+from wms.catalog.models import Item, Lot
+from wms.errors import DomainError, InsufficientStock, ScanIdReused, Shortage, WrongContainer
+from wms.inventory.models import Balance, Scan, StockStatus, Touch, TouchKind
+from wms.layout.models import Container, Location
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """Who scanned, on which device, and the id the device generated for this scan."""
+
+    scan_id: uuid.UUID
+    actor: User
+    device: str = ""
+
+
+@dataclass(frozen=True)
+class Bucket:
+    location: Location
+    container: Container | None
+    status: str = StockStatus.AVAILABLE
+
+    def describe(self) -> str:
+        where = self.location.code
+        if self.container is not None:
+            where += f" in {self.container.barcode}"
+        if self.status != StockStatus.AVAILABLE:
+            where += f" ({self.status})"
+        return where
+
+
+@dataclass(frozen=True)
+class Movement:
+    item: Item
+    lot: Lot | None
+    quantity: int
+    source: Bucket
+    target: Bucket
+    serial: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ContainerMove:
+    """A container (and what is nested in it) now stands at `location`; None when it has shipped."""
+
+    containers: tuple[Container, ...]
+    location: Location | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    movements: Sequence[Movement]
+    message: str
+    container_moves: Sequence[ContainerMove] = ()
+    reference: str = ""
+    reason_code: str = ""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan_id: uuid.UUID
+    kind: str
+    touch_ids: list[int]
+    message: str
+    replayed: bool = False
+
+
+def fingerprint(kind: str, request: dict[str, Any]) -> str:
+    payload = json.dumps({"kind": kind, **request}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _replay(scan: Scan, expected_fingerprint: str) -> ScanResult:
+    if scan.fingerprint != expected_fingerprint:
+        raise ScanIdReused(
+            f"Scan id {scan.id} was already used for a different {scan.kind} scan. "
+            "The device must send a new scan id for each new scan."
+        )
+    return ScanResult(
+        scan_id=scan.id,
+        kind=scan.kind,
+        touch_ids=list(scan.result.get("touch_ids", [])),
+        message=scan.result.get("message", ""),
+        replayed=True,
+    )
+
+
+def record_scan(
+    ctx: ScanContext,
+    *,
+    kind: TouchKind,
+    request: dict[str, Any],
+    plan: Callable[[], Plan],
+) -> ScanResult:
+    """Apply a scan exactly once.
+
+    `request` identifies what was asked (for the reuse check); `plan` validates and returns the
+    movements. It runs inside the transaction, after the scan row is inserted, so a concurrent
+    duplicate waits for this one to finish instead of planning against the same stock.
+    """
+    fp = fingerprint(kind, request)
+    existing = Scan.objects.filter(pk=ctx.scan_id).first()
+    if existing is not None:
+        return _replay(existing, fp)
+    try:
+        with transaction.atomic():
+            scan = Scan.objects.create(
+                id=ctx.scan_id, kind=kind, actor=ctx.actor, device=ctx.device, fingerprint=fp
+            )
+            the_plan = plan()
+            touch_ids = _apply(ctx, scan, kind, the_plan)
+            scan.result = {"touch_ids": touch_ids, "message": the_plan.message}
+            scan.save(update_fields=["result"])
+    except IntegrityError:
+        # Either a concurrent duplicate committed first (replay it) or a real constraint fired.
+        existing = Scan.objects.filter(pk=ctx.scan_id).first()
+        if existing is None:
+            raise
+        return _replay(existing, fp)
+    return ScanResult(scan_id=scan.id, kind=kind, touch_ids=touch_ids, message=the_plan.message)
+
+
+BucketKey = tuple[int, int, int, int, str]
+
+
+def bucket_key(item: Item, lot: Lot | None, bucket: Bucket) -> BucketKey:
+    return (
+        item.pk,
+        lot.pk if lot else 0,
+        bucket.location.pk,
+        bucket.container.pk if bucket.container else 0,
+        bucket.status,
+    )
+
+
+def lock_containers(containers: Iterable[Container]) -> dict[int, Container]:
+    """Lock container rows in primary-key order (always before any balance row)."""
+    ids = sorted({c.pk for c in containers})
+    if not ids:
+        return {}
+    locked = Container.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    return {c.pk: c for c in locked}
+
+
+def lock_balances(
+    keys: dict[BucketKey, tuple[Item, Lot | None, Bucket]],
+) -> dict[BucketKey, Balance]:
+    """Ensure a balance row exists for every bucket, then lock them all in primary-key order."""
+    ordered = sorted(keys)
+    Balance.objects.bulk_create(
+        [
+            Balance(
+                client_id=item.client_id,
+                item=item,
+                lot=lot,
+                location=bucket.location,
+                container=bucket.container,
+                status=bucket.status,
+                quantity=0,
+                is_virtual=bucket.location.is_virtual,
+            )
+            for item, lot, bucket in (keys[k] for k in ordered)
+        ],
+        ignore_conflicts=True,
+    )
+    match = Q()
+    for item_id, lot_id, location_id, container_id, status in ordered:
+        match |= Q(
+            item_id=item_id,
+            lot_key=lot_id,
+            location_id=location_id,
+            container_key=container_id,
+            status=status,
+        )
+    rows = (
+        Balance.objects.select_for_update()
+        .alias(
+            lot_key=Coalesce(F("lot"), Value(0)), container_key=Coalesce(F("container"), Value(0))
+        )
+        .filter(match)
+        .order_by("pk")
+    )
+    return {
+        (b.item_id, b.lot_id or 0, b.location_id, b.container_id or 0, b.status): b for b in rows
+    }
+
+
+def _check_container_position(
+    bucket: Bucket, locked: dict[int, Container], moving: set[int]
+) -> None:
+    """Stock in a container sits where the container is: refuse a scan that says otherwise."""
+    if bucket.container is None:
+        return
+    current = locked[bucket.container.pk]
+    if not current.active and current.pk not in moving:
+        raise WrongContainer(
+            f"Container {current.barcode} is closed or has shipped; scan another container."
+        )
+    if current.location_id is None and current.pk in moving:
+        return  # a new license plate, placed by this scan
+    if current.location_id != bucket.location.pk:
+        here = current.location.code if current.location else "nowhere yet"
+        raise WrongContainer(
+            f"Container {current.barcode} is at {here}, not {bucket.location.code}. "
+            "Scan it where it is, or move it first."
+        )
+
+
+def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[int]:
+    containers = {
+        c.pk: c
+        for m in plan.movements
+        for c in (m.source.container, m.target.container)
+        if c is not None
+    }
+    for cm in plan.container_moves:
+        containers.update({c.pk: c for c in cm.containers})
+    locked_containers = lock_containers(containers.values())
+    moving = {c.pk for cm in plan.container_moves for c in cm.containers}
+    for m in plan.movements:
+        _check_container_position(m.source, locked_containers, moving)
+        if m.target.container is not None and m.target.container.pk not in moving:
+            _check_container_position(m.target, locked_containers, moving)
+
+    keys: dict[BucketKey, tuple[Item, Lot | None, Bucket]] = {}
+    deltas: dict[BucketKey, int] = defaultdict(int)
+    for m in plan.movements:
+        if m.quantity <= 0:
+            raise DomainError(f"Quantity must be at least 1, not {m.quantity}.", field="quantity")
+        src, dst = bucket_key(m.item, m.lot, m.source), bucket_key(m.item, m.lot, m.target)
+        keys[src] = (m.item, m.lot, m.source)
+        keys[dst] = (m.item, m.lot, m.target)
+        deltas[src] -= m.quantity
+        deltas[dst] += m.quantity
+    balances = lock_balances(keys) if keys else {}
+
+    # A movement with source == target (relabel, confirming count) moves nothing but still needs the
+    # units to be there.
+    needed: dict[BucketKey, int] = defaultdict(int)
+    for m in plan.movements:
+        src = bucket_key(m.item, m.lot, m.source)
+        if src == bucket_key(m.item, m.lot, m.target):
+            needed[src] = max(needed[src], m.quantity)
+    shortages = []
+    for k, (item, _lot, bucket) in keys.items():
+        if bucket.location.is_virtual:
+            continue
+        have = balances[k].quantity
+        after = have + deltas[k]
+        if after < 0 or have < needed[k]:
+            requested = max(-deltas[k], needed[k])
+            shortages.append(Shortage(item.sku, bucket.describe(), requested, have))
+    if shortages:
+        raise InsufficientStock(shortages)
+
+    changed = {k: d for k, d in deltas.items() if d}
+    if changed:
+        Balance.objects.filter(pk__in=[balances[k].pk for k in changed]).update(
+            quantity=F("quantity")
+            + Case(*(When(pk=balances[k].pk, then=Value(d)) for k, d in changed.items()))
+        )
+    for cm in plan.container_moves:
+        Container.objects.filter(pk__in=[c.pk for c in cm.containers]).update(
+            location=cm.location, active=cm.location is not None
+        )
+
+    touches = Touch.objects.bulk_create(
+        [
+            Touch(
+                scan=scan,
+                kind=kind,
+                client_id=m.item.client_id,
+                item=m.item,
+                lot=m.lot,
+                serial=m.serial,
+                quantity=m.quantity,
+                from_location=m.source.location,
+                from_container=m.source.container,
+                from_status=m.source.status,
+                to_location=m.target.location,
+                to_container=m.target.container,
+                to_status=m.target.status,
+                actor=ctx.actor,
+                device=ctx.device,
+                reference=plan.reference,
+                reason_code=plan.reason_code,
+                detail=m.detail,
+                created_at=scan.created_at,
+            )
+            for m in plan.movements
+        ]
+    )
+    return [t.pk for t in touches]

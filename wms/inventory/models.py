@@ -1,0 +1,140 @@
+"""The ledger: scans, their touches (append-only) and the balances derived from them.
+
+Read docs/ledger.md first. Only wms/inventory/ledger.py writes these tables.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class StockStatus(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    QUARANTINE = "quarantine", "Quarantine"
+    DAMAGED = "damaged", "Damaged"
+
+
+class TouchKind(models.TextChoices):
+    RECEIVE = "receive", "Receive"
+    STOW = "stow", "Stow"
+    MOVE = "move", "Move"
+    PICK = "pick", "Pick"
+    PACK = "pack", "Pack"
+    SHIP = "ship", "Ship"
+    QUARANTINE = "quarantine", "Quarantine"
+    RELEASE = "release", "Release"
+    RELABEL = "relabel", "Relabel"
+    ADJUST = "adjust", "Adjust"
+    COUNT = "count", "Count"
+    RETURN = "return", "Return"
+    DISPOSE = "dispose", "Dispose"
+
+
+class Scan(models.Model):
+    """One operator action, keyed by the id its device generated. Idempotency gate for touches."""
+
+    id = models.UUIDField(primary_key=True, help_text="Device-generated scan id.")
+    kind = models.CharField(max_length=20, choices=TouchKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    device = models.CharField(max_length=80, blank=True)
+    fingerprint = models.CharField(max_length=64, help_text="Hash of the request, to refuse reuse.")
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "wms_scan"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}"
+
+
+class Touch(models.Model):
+    """One scanned movement of stock from one bucket to another. Never updated, never deleted."""
+
+    scan = models.ForeignKey(Scan, on_delete=models.PROTECT, related_name="touches")
+    kind = models.CharField(max_length=20, choices=TouchKind.choices)
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="touches")
+    lot = models.ForeignKey("wms.Lot", on_delete=models.PROTECT, null=True, related_name="+")
+    serial = models.CharField(max_length=80, blank=True)
+    quantity = models.PositiveIntegerField()
+    from_location = models.ForeignKey("wms.Location", on_delete=models.PROTECT, related_name="+")
+    from_container = models.ForeignKey(
+        "wms.Container", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=StockStatus.choices)
+    to_location = models.ForeignKey("wms.Location", on_delete=models.PROTECT, related_name="+")
+    to_container = models.ForeignKey(
+        "wms.Container", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_status = models.CharField(max_length=20, choices=StockStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    device = models.CharField(max_length=80, blank=True)
+    reference = models.CharField(max_length=80, blank=True, help_text="Order, ASN or PO.")
+    reason_code = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "wms_touch"
+        constraints = [
+            models.CheckConstraint(
+                name="touch_quantity_positive", condition=models.Q(quantity__gt=0)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "created_at"], name="touch_client_time"),
+            models.Index(fields=["item", "created_at"], name="touch_item_time"),
+            models.Index(fields=["reference"], name="touch_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity}×{self.item_id}"
+
+
+class Balance(models.Model):
+    """Quantity in one bucket: (item, lot, location, container, status). Derived from touches."""
+
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="balances")
+    lot = models.ForeignKey("wms.Lot", on_delete=models.PROTECT, null=True, related_name="+")
+    location = models.ForeignKey("wms.Location", on_delete=models.PROTECT, related_name="balances")
+    container = models.ForeignKey(
+        "wms.Container", on_delete=models.PROTECT, null=True, related_name="balances"
+    )
+    status = models.CharField(max_length=20, choices=StockStatus.choices)
+    quantity = models.IntegerField(default=0)
+    # Copied from the location so the CHECK below can see it (a CHECK cannot join).
+    is_virtual = models.BooleanField()
+
+    class Meta:
+        db_table = "wms_balance"
+        constraints = [
+            # One row per bucket. lot and container may be empty; COALESCE makes "empty" one key.
+            models.UniqueConstraint(
+                F("item"),
+                Coalesce(F("lot"), Value(0)),
+                F("location"),
+                Coalesce(F("container"), Value(0)),
+                F("status"),
+                name="balance_one_row_per_bucket",
+            ),
+            models.CheckConstraint(
+                name="physical_balance_not_negative",
+                condition=models.Q(quantity__gte=0) | models.Q(is_virtual=True),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "item"], name="balance_client_item"),
+            models.Index(fields=["location"], name="balance_location"),
+            models.Index(fields=["container"], name="balance_container"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.item_id}@{self.location_id}/{self.container_id}/{self.status}={self.quantity}"
+        )

@@ -1,0 +1,728 @@
+"""One service per touch kind: validate in the floor's words, then hand a plan to the ledger.
+
+Every function takes a `ScanContext` (who, which device, the device's scan id) and keyword-only
+arguments, returns a `ScanResult`, and either records everything or raises a `DomainError` and
+records nothing. A repeated scan id returns the first result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from wms.accounts.models import Role
+from wms.catalog.models import Item, Lot
+from wms.catalog.selectors import resolve_barcode
+from wms.errors import (
+    DomainError,
+    InvalidQuantity,
+    ItemInactive,
+    LabelMismatch,
+    LotMismatch,
+    LotRequired,
+    NotPermitted,
+    ReasonRequired,
+    SerialRequired,
+    WrongContainer,
+    WrongLocation,
+    WrongLocationType,
+)
+from wms.inventory import ledger
+from wms.inventory.ledger import Bucket, ContainerMove, Movement, Plan, ScanContext, ScanResult
+from wms.inventory.models import Balance, StockStatus, TouchKind
+from wms.layout.models import Container, ContainerType, Location, LocationType
+
+RECEIVING_TYPES = (LocationType.DOCK, LocationType.STAGING, LocationType.QUARANTINE)
+STOW_TYPES = (LocationType.STORAGE, LocationType.PICK_FACE)
+PICK_TYPES = (LocationType.PICK_FACE, LocationType.STORAGE)
+SHIP_FROM_TYPES = (LocationType.SHIP_LANE, LocationType.DOCK, LocationType.PACK_STATION)
+
+
+# --- checks shared by the services ---------------------------------------------------------------
+
+
+def _qty(quantity: int) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidQuantity(
+            f"Quantity must be a whole number of at least 1; you entered {quantity!r}.",
+            field="quantity",
+        )
+    return quantity
+
+
+def _active(item: Item) -> Item:
+    if not item.active:
+        raise ItemInactive(
+            f"SKU {item.sku} is inactive and cannot be moved. Ask an item-master admin to reactivate it."
+        )
+    return item
+
+
+def _lot(item: Item, lot: Lot | None) -> Lot | None:
+    if lot is not None and lot.item_id != item.pk:
+        raise LotMismatch(f"Lot {lot.code} belongs to another SKU, not {item.sku}.", field="lot")
+    if item.tracks_lots and lot is None:
+        raise LotRequired(f"SKU {item.sku} is lot-tracked: scan the lot.", field="lot")
+    if not item.tracks_lots and lot is not None:
+        raise LotMismatch(f"SKU {item.sku} is not lot-tracked: do not scan a lot.", field="lot")
+    return lot
+
+
+def _physical(location: Location, *, allowed: tuple[str, ...] | None = None, what: str) -> Location:
+    if location.is_virtual:
+        raise WrongLocationType(
+            f"{location.code} is a virtual location; scan a real {what} location.", field="location"
+        )
+    if not location.active:
+        raise WrongLocation(f"Location {location.code} is inactive; use another.", field="location")
+    if allowed is not None and location.type not in allowed:
+        names = ", ".join(LocationType(t).label.lower() for t in allowed)
+        raise WrongLocationType(
+            f"{location.code} is a {location.get_type_display().lower()} location; "
+            f"{what} needs a {names} location.",
+            field="location",
+        )
+    return location
+
+
+def _same_warehouse(*locations: Location) -> None:
+    if len({loc.warehouse_id for loc in locations}) > 1:
+        raise WrongLocation(
+            "Those locations are in different warehouses; stock moves between warehouses by "
+            "shipping and receiving."
+        )
+
+
+def _container(container: Container, *, types: tuple[str, ...], what: str) -> Container:
+    if container.type not in types:
+        names = " or ".join(types)
+        raise WrongContainer(
+            f"{container.barcode} is a {container.type}; {what} needs a {names}.", field="container"
+        )
+    return container
+
+
+def _role(ctx: ScanContext, role: Role, action: str) -> None:
+    if not ctx.actor.has_role(role):
+        raise NotPermitted(
+            f"{action} needs a {role.label.lower()}; ask one to sign in and scan it."
+        )
+
+
+def _reason(reason_code: str, action: str) -> str:
+    reason = (reason_code or "").strip()
+    if not reason:
+        raise ReasonRequired(f"{action} needs a reason code.", field="reason_code")
+    return reason
+
+
+def _virtual(warehouse_id: int, type_: LocationType) -> Location:
+    try:
+        return Location.objects.get(warehouse_id=warehouse_id, type=type_)
+    except Location.DoesNotExist:
+        raise DomainError(
+            f"Warehouse has no {type_.label} location. An admin must create it before stock can move."
+        ) from None
+
+
+def _ids(**objs: object) -> dict[str, object]:
+    return {k: getattr(v, "pk", v) for k, v in objs.items()}
+
+
+def _lot_for_receipt(item: Item, lot_code: str, expiry_date: dt.date | None) -> Lot | None:
+    code = (lot_code or "").strip()
+    if not item.tracks_lots:
+        if code or expiry_date:
+            raise LotMismatch(f"SKU {item.sku} is not lot-tracked: do not enter a lot or expiry.")
+        return None
+    if not code:
+        raise LotRequired(f"SKU {item.sku} is lot-tracked: scan or type the lot.", field="lot_code")
+    if item.tracks_expiry and expiry_date is None:
+        raise LotRequired(
+            f"SKU {item.sku} tracks expiry: enter the expiry date.", field="expiry_date"
+        )
+    lot, _ = Lot.objects.get_or_create(
+        item=item, code=code, defaults={"client_id": item.client_id, "expiry_date": expiry_date}
+    )
+    if expiry_date is not None and lot.expiry_date != expiry_date:
+        raise LotMismatch(
+            f"Lot {code} of {item.sku} already has expiry {lot.expiry_date}; you entered "
+            f"{expiry_date}. Check the label.",
+            field="expiry_date",
+        )
+    return lot
+
+
+def _qty_text(quantity: int, item: Item) -> str:
+    return f"{quantity} × {item.sku}"
+
+
+# --- the touch kinds ----------------------------------------------------------------------------
+
+
+def receive(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    location: Location,
+    container: Container | None = None,
+    lot_code: str = "",
+    expiry_date: dt.date | None = None,
+    serial: str = "",
+    reference: str = "",
+) -> ScanResult:
+    """Supplier → a receiving location (dock, staging or quarantine), optionally onto a license plate."""
+    _qty(quantity)
+    _active(item)
+    _physical(location, allowed=RECEIVING_TYPES, what="receiving")
+    if item.tracks_serials:
+        if not serial.strip():
+            raise SerialRequired(f"SKU {item.sku} is serial-tracked: scan the serial number.")
+        if quantity != 1:
+            raise InvalidQuantity(f"SKU {item.sku} is serial-tracked: receive one unit per serial.")
+    status = (
+        StockStatus.QUARANTINE
+        if location.type == LocationType.QUARANTINE
+        else StockStatus.AVAILABLE
+    )
+
+    def plan() -> Plan:
+        lot = _lot_for_receipt(item, lot_code, expiry_date)
+        supplier = _virtual(location.warehouse_id, LocationType.SUPPLIER)
+        moves = []
+        if container is not None and container.location_id is None:
+            moves.append(ContainerMove((container,), location))
+        where = location.code + (f" on {container.barcode}" if container else "")
+        return Plan(
+            movements=[
+                Movement(
+                    item=item,
+                    lot=lot,
+                    quantity=quantity,
+                    source=Bucket(supplier, None, StockStatus.AVAILABLE),
+                    target=Bucket(location, container, status),
+                    serial=serial.strip(),
+                )
+            ],
+            container_moves=moves,
+            reference=reference,
+            message=f"Received {_qty_text(quantity, item)} into {where}.",
+        )
+
+    request = _ids(item=item, quantity=quantity, location=location, container=container)
+    request |= {"lot": lot_code, "expiry": expiry_date, "serial": serial, "reference": reference}
+    return ledger.record_scan(ctx, kind=TouchKind.RECEIVE, request=request, plan=plan)
+
+
+def _transfer(
+    ctx: ScanContext,
+    *,
+    kind: TouchKind,
+    verb: str,
+    item: Item,
+    lot: Lot | None,
+    quantity: int,
+    source: Bucket,
+    target: Bucket,
+    reference: str = "",
+    reason_code: str = "",
+    detail: dict[str, str] | None = None,
+) -> ScanResult:
+    """The common shape of a touch that moves one item/lot between two physical buckets."""
+    _qty(quantity)
+    _active(item)
+    _lot(item, lot)
+    request = _ids(
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        from_location=source.location,
+        from_container=source.container,
+        to_location=target.location,
+        to_container=target.container,
+    )
+    request |= {
+        "from_status": source.status,
+        "to_status": target.status,
+        "reference": reference,
+        "reason": reason_code,
+        "detail": detail or {},
+    }
+
+    def plan() -> Plan:
+        return Plan(
+            movements=[Movement(item, lot, quantity, source, target, detail=detail or {})],
+            reference=reference,
+            reason_code=reason_code,
+            message=f"{verb} {_qty_text(quantity, item)}: {source.describe()} → {target.describe()}.",
+        )
+
+    return ledger.record_scan(ctx, kind=kind, request=request, plan=plan)
+
+
+def stow(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    from_location: Location,
+    to_location: Location,
+    lot: Lot | None = None,
+    from_container: Container | None = None,
+    to_container: Container | None = None,
+) -> ScanResult:
+    """Put away from wherever it was received to a storage or pick-face location."""
+    _physical(from_location, what="stow-from")
+    _physical(to_location, allowed=STOW_TYPES, what="put-away")
+    _same_warehouse(from_location, to_location)
+    return _transfer(
+        ctx,
+        kind=TouchKind.STOW,
+        verb="Stowed",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(from_location, from_container),
+        target=Bucket(to_location, to_container),
+    )
+
+
+def move(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    from_location: Location,
+    to_location: Location,
+    lot: Lot | None = None,
+    from_container: Container | None = None,
+    to_container: Container | None = None,
+    status: StockStatus = StockStatus.AVAILABLE,
+    reason_code: str = "",
+) -> ScanResult:
+    """Move loose stock between two physical places; its status does not change."""
+    _physical(from_location, what="move-from")
+    _physical(to_location, what="move-to")
+    _same_warehouse(from_location, to_location)
+    return _transfer(
+        ctx,
+        kind=TouchKind.MOVE,
+        verb="Moved",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(from_location, from_container, status),
+        target=Bucket(to_location, to_container, status),
+        reason_code=reason_code,
+    )
+
+
+def _contents(containers: list[Container]) -> QuerySet[Balance]:
+    return (
+        Balance.objects.filter(container__in=containers, quantity__gt=0)
+        .select_related("item", "lot", "location", "container")
+        .order_by("pk")
+    )
+
+
+def move_container(ctx: ScanContext, *, container: Container, to_location: Location) -> ScanResult:
+    """Move a pallet, tote or carton as a unit: every item/lot in it (and nested in it) moves too."""
+    _physical(to_location, what="move-to")
+    if container.parent_id is not None:
+        raise WrongContainer(
+            f"{container.barcode} is on pallet {container.parent}; move the pallet, or take "
+            f"{container.barcode} off it first."
+        )
+    if container.location is not None:
+        _same_warehouse(container.location, to_location)
+
+    def plan() -> Plan:
+        family = [container, *container.children.all()]
+        locked = ledger.lock_containers(family)
+        if locked[container.pk].location_id is None:
+            raise WrongContainer(
+                f"{container.barcode} has no location yet (new or shipped); receive into it first."
+            )
+        movements = [
+            Movement(
+                b.item,
+                b.lot,
+                b.quantity,
+                Bucket(b.location, b.container, b.status),
+                Bucket(to_location, b.container, b.status),
+            )
+            for b in _contents(family)
+        ]
+        return Plan(
+            movements=movements,
+            container_moves=[ContainerMove(tuple(family), to_location)],
+            message=f"Moved {container.barcode} to {to_location.code} "
+            f"({sum(m.quantity for m in movements)} units).",
+        )
+
+    request = _ids(container=container, to_location=to_location)
+    return ledger.record_scan(ctx, kind=TouchKind.MOVE, request=request, plan=plan)
+
+
+def nest_container(ctx: ScanContext, *, container: Container, pallet: Container) -> None:
+    """Put a carton or tote on a pallet (same location) so it moves with the pallet."""
+    _container(pallet, types=(ContainerType.PALLET,), what="Nesting")
+    if container.type == ContainerType.PALLET:
+        raise WrongContainer("A pallet cannot go on another pallet.")
+    if container.location_id != pallet.location_id:
+        raise WrongContainer(
+            f"{container.barcode} and {pallet.barcode} are in different places; bring them together."
+        )
+    Container.objects.filter(pk=container.pk).update(parent=pallet)
+    container.parent = pallet
+
+
+def pick(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    from_location: Location,
+    tote: Container,
+    lot: Lot | None = None,
+    from_container: Container | None = None,
+    reference: str = "",
+) -> ScanResult:
+    """Pick available stock from a pick face (or storage) into a tote or carton."""
+    _physical(from_location, allowed=PICK_TYPES, what="picking")
+    _container(tote, types=(ContainerType.TOTE, ContainerType.CARTON), what="Picking")
+    if tote.location is None:
+        raise WrongContainer(f"Tote {tote.barcode} has no location; scan it at a station first.")
+    _same_warehouse(from_location, tote.location)
+    return _transfer(
+        ctx,
+        kind=TouchKind.PICK,
+        verb="Picked",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(from_location, from_container),
+        target=Bucket(tote.location, tote),
+        reference=reference,
+    )
+
+
+def pack(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    tote: Container,
+    carton: Container,
+    lot: Lot | None = None,
+    reference: str = "",
+) -> ScanResult:
+    """Pack units from a tote into a carton at a pack station."""
+    _container(carton, types=(ContainerType.CARTON,), what="Packing")
+    if tote.location is None:
+        raise WrongContainer(f"Tote {tote.barcode} has no location; bring it to a pack station.")
+    _physical(tote.location, allowed=(LocationType.PACK_STATION,), what="packing")
+    return _transfer(
+        ctx,
+        kind=TouchKind.PACK,
+        verb="Packed",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(tote.location, tote),
+        target=Bucket(tote.location, carton),
+        reference=reference,
+    )
+
+
+def ship(ctx: ScanContext, *, container: Container, reference: str = "") -> ScanResult:
+    """Everything in a carton or pallet (and nested in it) leaves for the customer."""
+    _container(container, types=(ContainerType.CARTON, ContainerType.PALLET), what="Shipping")
+    if container.location is None:
+        raise WrongContainer(f"{container.barcode} has already shipped or was never placed.")
+    _physical(container.location, allowed=SHIP_FROM_TYPES, what="shipping")
+    if container.parent_id is not None:
+        raise WrongContainer(
+            f"{container.barcode} is on pallet {container.parent}; ship the pallet instead."
+        )
+    warehouse_id = container.location.warehouse_id
+
+    def plan() -> Plan:
+        family = [container, *container.children.all()]
+        ledger.lock_containers(family)
+        customer = _virtual(warehouse_id, LocationType.CUSTOMER)
+        contents = list(_contents(family))
+        if not contents:
+            raise WrongContainer(f"{container.barcode} is empty; pack it before shipping.")
+        unusable = [b for b in contents if b.status != StockStatus.AVAILABLE]
+        if unusable:
+            b = unusable[0]
+            raise WrongContainer(
+                f"{container.barcode} holds {b.item.sku} in {b.status} status; take it out first."
+            )
+        movements = [
+            Movement(
+                b.item,
+                b.lot,
+                b.quantity,
+                Bucket(b.location, b.container, b.status),
+                Bucket(customer, None, StockStatus.AVAILABLE),
+            )
+            for b in contents
+        ]
+        return Plan(
+            movements=movements,
+            container_moves=[ContainerMove(tuple(family), None)],
+            reference=reference,
+            message=f"Shipped {container.barcode} ({sum(m.quantity for m in movements)} units).",
+        )
+
+    request = _ids(container=container) | {"reference": reference}
+    return ledger.record_scan(ctx, kind=TouchKind.SHIP, request=request, plan=plan)
+
+
+def quarantine(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    location: Location,
+    reason_code: str,
+    lot: Lot | None = None,
+    container: Container | None = None,
+    to_location: Location | None = None,
+    from_status: StockStatus = StockStatus.AVAILABLE,
+) -> ScanResult:
+    """Take stock out of circulation (in place, or into a quarantine location)."""
+    reason = _reason(reason_code, "Quarantine")
+    _physical(location, what="quarantine-from")
+    dest = to_location or location
+    _physical(dest, what="quarantine")
+    _same_warehouse(location, dest)
+    return _transfer(
+        ctx,
+        kind=TouchKind.QUARANTINE,
+        verb="Quarantined",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(location, container, from_status),
+        target=Bucket(dest, container if dest == location else None, StockStatus.QUARANTINE),
+        reason_code=reason,
+    )
+
+
+def release(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    location: Location,
+    reason_code: str,
+    lot: Lot | None = None,
+    container: Container | None = None,
+    to_location: Location | None = None,
+) -> ScanResult:
+    """Return quarantined stock to available. Supervisors only."""
+    _role(ctx, Role.SUPERVISOR, "Releasing stock from quarantine")
+    reason = _reason(reason_code, "Release")
+    dest = to_location or location
+    _physical(location, what="release-from")
+    _physical(dest, what="release-to")
+    _same_warehouse(location, dest)
+    return _transfer(
+        ctx,
+        kind=TouchKind.RELEASE,
+        verb="Released",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(location, container, StockStatus.QUARANTINE),
+        target=Bucket(dest, container if dest == location else None, StockStatus.AVAILABLE),
+        reason_code=reason,
+    )
+
+
+def relabel(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    location: Location,
+    new_label: str,
+    old_label: str = "",
+    lot: Lot | None = None,
+    container: Container | None = None,
+    status: StockStatus = StockStatus.AVAILABLE,
+) -> ScanResult:
+    """Record labels applied to units (e.g. FNSKU over UPC). The stock stays where it is."""
+    _physical(location, what="relabel")
+    resolved = resolve_barcode(client_id=item.client_id, value=new_label)
+    if resolved.item.pk != item.pk:
+        raise LabelMismatch(
+            f"Label {new_label} belongs to SKU {resolved.item.sku}, not {item.sku}. "
+            "Use the label printed for this item."
+        )
+    bucket = Bucket(location, container, status)
+    return _transfer(
+        ctx,
+        kind=TouchKind.RELABEL,
+        verb="Relabelled",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=bucket,
+        target=bucket,
+        detail={"old_label": old_label.strip(), "new_label": new_label.strip()},
+    )
+
+
+def adjust(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    location: Location,
+    delta: int,
+    reason_code: str,
+    lot: Lot | None = None,
+    container: Container | None = None,
+    status: StockStatus = StockStatus.AVAILABLE,
+) -> ScanResult:
+    """Add (delta > 0) or remove (delta < 0) stock against the adjustment account. Supervisors only."""
+    _role(ctx, Role.SUPERVISOR, "An inventory adjustment")
+    reason = _reason(reason_code, "An adjustment")
+    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+        raise InvalidQuantity(
+            f"Adjustment must be a non-zero whole number, not {delta!r}.", field="delta"
+        )
+    _physical(location, what="adjustment")
+    adjustment = Bucket(_virtual(location.warehouse_id, LocationType.ADJUSTMENT), None, status)
+    here = Bucket(location, container, status)
+    source, target = (adjustment, here) if delta > 0 else (here, adjustment)
+    return _transfer(
+        ctx,
+        kind=TouchKind.ADJUST,
+        verb="Adjusted",
+        item=item,
+        lot=lot,
+        quantity=abs(delta),
+        source=source,
+        target=target,
+        reason_code=reason,
+    )
+
+
+def count(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    location: Location,
+    counted: int,
+    lot: Lot | None = None,
+    container: Container | None = None,
+    status: StockStatus = StockStatus.AVAILABLE,
+) -> ScanResult:
+    """Record a counted quantity; a variance moves to or from the adjustment account."""
+    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+        raise InvalidQuantity(
+            f"Counted quantity must be 0 or more, not {counted!r}.", field="counted"
+        )
+    _active(item)
+    _lot(item, lot)
+    _physical(location, what="counting")
+    here = Bucket(location, container, status)
+
+    def plan() -> Plan:
+        adjustment = Bucket(_virtual(location.warehouse_id, LocationType.ADJUSTMENT), None, status)
+        # Lock before reading so the variance is against the quantity nobody else is changing.
+        if container is not None:
+            ledger.lock_containers([container])
+        keys = {ledger.bucket_key(item, lot, b): (item, lot, b) for b in (here, adjustment)}
+        system = ledger.lock_balances(keys)[ledger.bucket_key(item, lot, here)].quantity
+        variance = counted - system
+        if variance == 0:
+            movements = [Movement(item, lot, counted, here, here)] if counted else []
+            message = f"Count of {item.sku} at {here.describe()} agrees: {counted}."
+        else:
+            src, dst = (adjustment, here) if variance > 0 else (here, adjustment)
+            movements = [Movement(item, lot, abs(variance), src, dst, detail={"system": system})]
+            message = (
+                f"Counted {counted} × {item.sku} at {here.describe()}; system had {system} "
+                f"(variance {variance:+d})."
+            )
+        return Plan(movements=movements, message=message, reason_code="cycle_count")
+
+    request = _ids(item=item, lot=lot, location=location, container=container)
+    request |= {"counted": counted, "status": status}
+    return ledger.record_scan(ctx, kind=TouchKind.COUNT, request=request, plan=plan)
+
+
+def receive_return(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    location: Location,
+    reference: str,
+    status: StockStatus = StockStatus.AVAILABLE,
+    lot_code: str = "",
+    expiry_date: dt.date | None = None,
+    reason_code: str = "",
+) -> ScanResult:
+    """Customer → a returns location, graded as available or damaged."""
+    _qty(quantity)
+    _active(item)
+    _physical(location, allowed=(LocationType.RETURNS,), what="returns receiving")
+    if not reference.strip():
+        raise ReasonRequired(
+            "A return needs the order or RMA number it belongs to.", field="reference"
+        )
+
+    def plan() -> Plan:
+        lot = _lot_for_receipt(item, lot_code, expiry_date)
+        customer = _virtual(location.warehouse_id, LocationType.CUSTOMER)
+        return Plan(
+            movements=[
+                Movement(
+                    item, lot, quantity, Bucket(customer, None), Bucket(location, None, status)
+                )
+            ],
+            reference=reference,
+            reason_code=reason_code,
+            message=f"Returned {_qty_text(quantity, item)} into {location.code} as {status}.",
+        )
+
+    request = _ids(item=item, quantity=quantity, location=location)
+    request |= {"status": status, "lot": lot_code, "expiry": expiry_date, "reference": reference}
+    return ledger.record_scan(ctx, kind=TouchKind.RETURN, request=request, plan=plan)
+
+
+def dispose(
+    ctx: ScanContext,
+    *,
+    item: Item,
+    quantity: int,
+    location: Location,
+    reason_code: str,
+    lot: Lot | None = None,
+    container: Container | None = None,
+    status: StockStatus = StockStatus.DAMAGED,
+) -> ScanResult:
+    """Scrap stock. Supervisors only."""
+    _role(ctx, Role.SUPERVISOR, "Disposing of stock")
+    reason = _reason(reason_code, "Disposal")
+    _physical(location, what="disposal")
+    scrap = Bucket(_virtual(location.warehouse_id, LocationType.SCRAP), None, status)
+    return _transfer(
+        ctx,
+        kind=TouchKind.DISPOSE,
+        verb="Disposed",
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(location, container, status),
+        target=scrap,
+        reason_code=reason,
+    )

@@ -1,0 +1,105 @@
+"""Warehouse layout writes: warehouses (with their virtual locations), locations, containers."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from stdnum import ean
+
+from wms.errors import DomainError, IdentifierInvalid
+from wms.layout.models import (
+    VIRTUAL_TYPES,
+    Container,
+    ContainerType,
+    Location,
+    LocationType,
+    Warehouse,
+    validate_time_zone,
+)
+
+
+@transaction.atomic
+def create_warehouse(*, code: str, name: str, time_zone: str, **address: str) -> Warehouse:
+    """A warehouse always has its four virtual locations: every touch needs a source and a target."""
+    try:
+        validate_time_zone(time_zone)
+    except Exception as exc:
+        raise DomainError(str(getattr(exc, "message", exc)), field="time_zone") from None
+    warehouse = Warehouse.objects.create(code=code, name=name, time_zone=time_zone, **address)
+    for type_ in VIRTUAL_TYPES:
+        ensure_virtual_location(warehouse=warehouse, type_=type_)
+    return warehouse
+
+
+def ensure_virtual_location(*, warehouse: Warehouse, type_: LocationType) -> Location:
+    code = f"~{type_.value.upper()}"
+    location, _ = Location.objects.get_or_create(
+        warehouse=warehouse,
+        type=type_,
+        defaults={"code": code, "barcode": f"{warehouse.code}{code}", "sellable": False},
+    )
+    return location
+
+
+def create_location(
+    *,
+    warehouse: Warehouse,
+    code: str,
+    type: str,
+    barcode: str = "",
+    sellable: bool | None = None,
+    sequence: int = 0,
+) -> Location:
+    if type in VIRTUAL_TYPES:
+        raise DomainError(
+            "Virtual locations are created with the warehouse; create a physical one.", field="type"
+        )
+    if sellable is None:
+        sellable = type in (LocationType.STORAGE, LocationType.PICK_FACE)
+    return Location.objects.create(
+        warehouse=warehouse,
+        code=code,
+        barcode=barcode or code,
+        type=type,
+        sellable=sellable,
+        sequence=sequence,
+    )
+
+
+def check_sscc(sscc: str) -> str:
+    value = sscc.strip()
+    if len(value) != 18 or not value.isdigit():
+        raise IdentifierInvalid(f"An SSCC is 18 digits; '{value}' is not.", field="sscc")
+    expected = ean.calc_check_digit(value[:-1])
+    if value[-1] != expected:
+        raise IdentifierInvalid(
+            f"SSCC {value} has a wrong check digit (should end in {expected}).", field="sscc"
+        )
+    return value
+
+
+def create_container(
+    *,
+    warehouse: Warehouse,
+    type: str,
+    barcode: str = "",
+    sscc: str | None = None,
+    location: Location | None = None,
+) -> Container:
+    """Register a license plate. A new container may be placed at once (an empty tote at a station)."""
+    if type not in ContainerType.values:
+        raise DomainError(f"Unknown container type '{type}'.", field="type")
+    if sscc:
+        sscc = check_sscc(sscc)
+    if location is not None and (location.warehouse_id != warehouse.pk or location.is_virtual):
+        raise DomainError("Place a new container at a physical location of its warehouse.")
+    if not barcode:
+        barcode = f"{type[0].upper()}{secrets.token_hex(5).upper()}"
+    if Container.objects.filter(barcode=barcode).exists():
+        raise DomainError(f"License plate {barcode} is already in use.", field="barcode")
+    if sscc and Container.objects.filter(sscc=sscc).exists():
+        raise DomainError(f"SSCC {sscc} is already on another container.", field="sscc")
+    return Container.objects.create(
+        warehouse=warehouse, type=type, barcode=barcode, sscc=sscc or None, location=location
+    )
