@@ -120,9 +120,8 @@ def record_scan(
     duplicate waits for this one to finish instead of planning against the same stock.
     """
     fp = fingerprint(kind, request)
-    existing = Scan.objects.filter(pk=ctx.scan_id).first()
-    if existing is not None:
-        return _replay(existing, fp)
+    # No look-up first: the scan row's primary key is the gate. A repeat fails its INSERT (after
+    # waiting for a concurrent first attempt to finish) and is answered from the stored row.
     try:
         with transaction.atomic():
             scan = Scan.objects.create(
@@ -213,7 +212,7 @@ def _check_container_position(
     if bucket.container is None:
         return
     current = locked[bucket.container.pk]
-    if not current.active and current.pk not in moving:
+    if not current.active:
         raise WrongContainer(
             f"Container {current.barcode} is closed or has shipped; scan another container."
         )

@@ -8,6 +8,7 @@ records nothing. A repeated scan id returns the first result.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db.models import QuerySet
 
@@ -103,6 +104,16 @@ def _container(container: Container, *, types: tuple[str, ...], what: str) -> Co
     return container
 
 
+def _placed(container: Container) -> Location:
+    """Where the container stands now, read under lock (the caller's copy may predate a move)."""
+    fresh = ledger.lock_containers([container])[container.pk]
+    if not fresh.active or fresh.location is None:
+        raise WrongContainer(
+            f"{fresh.barcode} is not on the floor (shipped, closed or never placed); scan another."
+        )
+    return fresh.location
+
+
 def _role(ctx: ScanContext, role: Role, action: str) -> None:
     if not ctx.actor.has_role(role):
         raise NotPermitted(
@@ -173,15 +184,7 @@ def receive(
     serial: str = "",
     reference: str = "",
 ) -> ScanResult:
-    """Supplier → a receiving location (dock, staging or quarantine), optionally onto a license plate."""
-    _qty(quantity)
-    _active(item)
-    _physical(location, allowed=RECEIVING_TYPES, what="receiving")
-    if item.tracks_serials:
-        if not serial.strip():
-            raise SerialRequired(f"SKU {item.sku} is serial-tracked: scan the serial number.")
-        if quantity != 1:
-            raise InvalidQuantity(f"SKU {item.sku} is serial-tracked: receive one unit per serial.")
+    """Supplier → a receiving location (dock, staging or quarantine), optionally onto a plate."""
     status = (
         StockStatus.QUARANTINE
         if location.type == LocationType.QUARANTINE
@@ -189,11 +192,27 @@ def receive(
     )
 
     def plan() -> Plan:
+        _qty(quantity)
+        _active(item)
+        _physical(location, allowed=RECEIVING_TYPES, what="receiving")
+        if item.tracks_serials:
+            if not serial.strip():
+                raise SerialRequired(f"SKU {item.sku} is serial-tracked: scan the serial number.")
+            if quantity != 1:
+                raise InvalidQuantity(
+                    f"SKU {item.sku} is serial-tracked: receive one unit per serial."
+                )
         lot = _lot_for_receipt(item, lot_code, expiry_date)
         supplier = _virtual(location.warehouse_id, LocationType.SUPPLIER)
         moves = []
-        if container is not None and container.location_id is None:
-            moves.append(ContainerMove((container,), location))
+        if container is not None:
+            plate = ledger.lock_containers([container])[container.pk]
+            if not plate.active:
+                raise WrongContainer(
+                    f"License plate {plate.barcode} has shipped or is closed; use a new one."
+                )
+            if plate.location_id is None:  # a new plate: this receipt places it
+                moves.append(ContainerMove((plate,), location))
         where = location.code + (f" on {container.barcode}" if container else "")
         return Plan(
             movements=[
@@ -229,11 +248,13 @@ def _transfer(
     reference: str = "",
     reason_code: str = "",
     detail: dict[str, str] | None = None,
+    checks: Callable[[], object] = lambda: None,
 ) -> ScanResult:
-    """The common shape of a touch that moves one item/lot between two physical buckets."""
-    _qty(quantity)
-    _active(item)
-    _lot(item, lot)
+    """The common shape of a touch that moves one item/lot between two physical buckets.
+
+    `checks` (and every other validation) runs inside the ledger transaction, after the scan-id
+    gate: a retried scan replays its first result even if it would no longer pass them.
+    """
     request = _ids(
         item=item,
         lot=lot,
@@ -252,6 +273,10 @@ def _transfer(
     }
 
     def plan() -> Plan:
+        _qty(quantity)
+        _active(item)
+        _lot(item, lot)
+        checks()
         return Plan(
             movements=[Movement(item, lot, quantity, source, target, detail=detail or {})],
             reference=reference,
@@ -274,11 +299,15 @@ def stow(
     to_container: Container | None = None,
 ) -> ScanResult:
     """Put away from wherever it was received to a storage or pick-face location."""
-    _physical(from_location, what="stow-from")
-    _physical(to_location, allowed=STOW_TYPES, what="put-away")
-    _same_warehouse(from_location, to_location)
+
+    def checks() -> None:
+        _physical(from_location, what="stow-from")
+        _physical(to_location, allowed=STOW_TYPES, what="put-away")
+        _same_warehouse(from_location, to_location)
+
     return _transfer(
         ctx,
+        checks=checks,
         kind=TouchKind.STOW,
         verb="Stowed",
         item=item,
@@ -303,11 +332,15 @@ def move(
     reason_code: str = "",
 ) -> ScanResult:
     """Move loose stock between two physical places; its status does not change."""
-    _physical(from_location, what="move-from")
-    _physical(to_location, what="move-to")
-    _same_warehouse(from_location, to_location)
+
+    def checks() -> None:
+        _physical(from_location, what="move-from")
+        _physical(to_location, what="move-to")
+        _same_warehouse(from_location, to_location)
+
     return _transfer(
         ctx,
+        checks=checks,
         kind=TouchKind.MOVE,
         verb="Moved",
         item=item,
@@ -329,22 +362,17 @@ def _contents(containers: list[Container]) -> QuerySet[Balance]:
 
 def move_container(ctx: ScanContext, *, container: Container, to_location: Location) -> ScanResult:
     """Move a pallet, tote or carton as a unit: every item/lot in it (and nested in it) moves too."""
-    _physical(to_location, what="move-to")
-    if container.parent_id is not None:
-        raise WrongContainer(
-            f"{container.barcode} is on pallet {container.parent}; move the pallet, or take "
-            f"{container.barcode} off it first."
-        )
-    if container.location is not None:
-        _same_warehouse(container.location, to_location)
 
     def plan() -> Plan:
+        _physical(to_location, what="move-to")
         family = [container, *container.children.all()]
-        locked = ledger.lock_containers(family)
-        if locked[container.pk].location_id is None:
+        fresh = ledger.lock_containers(family)[container.pk]
+        if fresh.parent_id is not None:
             raise WrongContainer(
-                f"{container.barcode} has no location yet (new or shipped); receive into it first."
+                f"{fresh.barcode} is on pallet {fresh.parent}; move the pallet, or take "
+                f"{fresh.barcode} off it first."
             )
+        _same_warehouse(_placed(fresh), to_location)
         movements = [
             Movement(
                 b.item,
@@ -366,17 +394,26 @@ def move_container(ctx: ScanContext, *, container: Container, to_location: Locat
     return ledger.record_scan(ctx, kind=TouchKind.MOVE, request=request, plan=plan)
 
 
-def nest_container(ctx: ScanContext, *, container: Container, pallet: Container) -> None:
+def nest_container(ctx: ScanContext, *, container: Container, pallet: Container) -> ScanResult:
     """Put a carton or tote on a pallet (same location) so it moves with the pallet."""
     _container(pallet, types=(ContainerType.PALLET,), what="Nesting")
     if container.type == ContainerType.PALLET:
         raise WrongContainer("A pallet cannot go on another pallet.")
-    if container.location_id != pallet.location_id:
-        raise WrongContainer(
-            f"{container.barcode} and {pallet.barcode} are in different places; bring them together."
-        )
-    Container.objects.filter(pk=container.pk).update(parent=pallet)
-    container.parent = pallet
+
+    def plan() -> Plan:
+        # Positions are read under lock: the in-memory objects may predate a move.
+        locked = ledger.lock_containers([container, pallet])
+        box, base = locked[container.pk], locked[pallet.pk]
+        if base.location_id is None or box.location_id != base.location_id:
+            raise WrongContainer(
+                f"{box.barcode} and {base.barcode} are in different places; bring them together."
+            )
+        Container.objects.filter(pk=box.pk).update(parent=base)
+        container.parent = base
+        return Plan(movements=[], message=f"{box.barcode} is on pallet {base.barcode}.")
+
+    request = _ids(container=container, pallet=pallet) | {"action": "nest"}
+    return ledger.record_scan(ctx, kind=TouchKind.MOVE, request=request, plan=plan)
 
 
 def pick(
@@ -391,22 +428,28 @@ def pick(
     reference: str = "",
 ) -> ScanResult:
     """Pick available stock from a pick face (or storage) into a tote or carton."""
-    _physical(from_location, allowed=PICK_TYPES, what="picking")
-    _container(tote, types=(ContainerType.TOTE, ContainerType.CARTON), what="Picking")
-    if tote.location is None:
-        raise WrongContainer(f"Tote {tote.barcode} has no location; scan it at a station first.")
-    _same_warehouse(from_location, tote.location)
-    return _transfer(
-        ctx,
-        kind=TouchKind.PICK,
-        verb="Picked",
-        item=item,
-        lot=lot,
-        quantity=quantity,
-        source=Bucket(from_location, from_container),
-        target=Bucket(tote.location, tote),
-        reference=reference,
+
+    def plan() -> Plan:
+        _qty(quantity)
+        _active(item)
+        _lot(item, lot)
+        _physical(from_location, allowed=PICK_TYPES, what="picking")
+        _container(tote, types=(ContainerType.TOTE, ContainerType.CARTON), what="Picking")
+        at = _placed(tote)
+        _same_warehouse(from_location, at)
+        source, target = Bucket(from_location, from_container), Bucket(at, tote)
+        return Plan(
+            movements=[Movement(item, lot, quantity, source, target)],
+            reference=reference,
+            message=f"Picked {_qty_text(quantity, item)}: {source.describe()} → {tote.barcode}.",
+        )
+
+    request = (
+        _ids(item=item, lot=lot, quantity=quantity, from_location=from_location, tote=tote)
+        | _ids(from_container=from_container)
+        | {"reference": reference}
     )
+    return ledger.record_scan(ctx, kind=TouchKind.PICK, request=request, plan=plan)
 
 
 def pack(
@@ -420,39 +463,39 @@ def pack(
     reference: str = "",
 ) -> ScanResult:
     """Pack units from a tote into a carton at a pack station."""
-    _container(carton, types=(ContainerType.CARTON,), what="Packing")
-    if tote.location is None:
-        raise WrongContainer(f"Tote {tote.barcode} has no location; bring it to a pack station.")
-    _physical(tote.location, allowed=(LocationType.PACK_STATION,), what="packing")
-    return _transfer(
-        ctx,
-        kind=TouchKind.PACK,
-        verb="Packed",
-        item=item,
-        lot=lot,
-        quantity=quantity,
-        source=Bucket(tote.location, tote),
-        target=Bucket(tote.location, carton),
-        reference=reference,
-    )
+
+    def plan() -> Plan:
+        _qty(quantity)
+        _active(item)
+        _lot(item, lot)
+        _container(carton, types=(ContainerType.CARTON,), what="Packing")
+        at = _placed(tote)
+        _physical(at, allowed=(LocationType.PACK_STATION,), what="packing")
+        return Plan(
+            movements=[Movement(item, lot, quantity, Bucket(at, tote), Bucket(at, carton))],
+            reference=reference,
+            message=f"Packed {_qty_text(quantity, item)}: {tote.barcode} → {carton.barcode}.",
+        )
+
+    request = _ids(item=item, lot=lot, quantity=quantity, tote=tote, carton=carton)
+    request |= {"reference": reference}
+    return ledger.record_scan(ctx, kind=TouchKind.PACK, request=request, plan=plan)
 
 
 def ship(ctx: ScanContext, *, container: Container, reference: str = "") -> ScanResult:
     """Everything in a carton or pallet (and nested in it) leaves for the customer."""
     _container(container, types=(ContainerType.CARTON, ContainerType.PALLET), what="Shipping")
-    if container.location is None:
-        raise WrongContainer(f"{container.barcode} has already shipped or was never placed.")
-    _physical(container.location, allowed=SHIP_FROM_TYPES, what="shipping")
-    if container.parent_id is not None:
-        raise WrongContainer(
-            f"{container.barcode} is on pallet {container.parent}; ship the pallet instead."
-        )
-    warehouse_id = container.location.warehouse_id
 
     def plan() -> Plan:
         family = [container, *container.children.all()]
-        ledger.lock_containers(family)
-        customer = _virtual(warehouse_id, LocationType.CUSTOMER)
+        fresh = ledger.lock_containers(family)[container.pk]
+        if fresh.parent_id is not None:
+            raise WrongContainer(
+                f"{fresh.barcode} is on pallet {fresh.parent}; ship the pallet instead."
+            )
+        at = _placed(fresh)
+        _physical(at, allowed=SHIP_FROM_TYPES, what="shipping")
+        customer = _virtual(at.warehouse_id, LocationType.CUSTOMER)
         contents = list(_contents(family))
         if not contents:
             raise WrongContainer(f"{container.barcode} is empty; pack it before shipping.")
@@ -497,12 +540,16 @@ def quarantine(
 ) -> ScanResult:
     """Take stock out of circulation (in place, or into a quarantine location)."""
     reason = _reason(reason_code, "Quarantine")
-    _physical(location, what="quarantine-from")
     dest = to_location or location
-    _physical(dest, what="quarantine")
-    _same_warehouse(location, dest)
+
+    def checks() -> None:
+        _physical(location, what="quarantine-from")
+        _physical(dest, what="quarantine")
+        _same_warehouse(location, dest)
+
     return _transfer(
         ctx,
+        checks=checks,
         kind=TouchKind.QUARANTINE,
         verb="Quarantined",
         item=item,
@@ -529,11 +576,15 @@ def release(
     _role(ctx, Role.SUPERVISOR, "Releasing stock from quarantine")
     reason = _reason(reason_code, "Release")
     dest = to_location or location
-    _physical(location, what="release-from")
-    _physical(dest, what="release-to")
-    _same_warehouse(location, dest)
+
+    def checks() -> None:
+        _physical(location, what="release-from")
+        _physical(dest, what="release-to")
+        _same_warehouse(location, dest)
+
     return _transfer(
         ctx,
+        checks=checks,
         kind=TouchKind.RELEASE,
         verb="Released",
         item=item,
@@ -558,16 +609,20 @@ def relabel(
     status: StockStatus = StockStatus.AVAILABLE,
 ) -> ScanResult:
     """Record labels applied to units (e.g. FNSKU over UPC). The stock stays where it is."""
-    _physical(location, what="relabel")
-    resolved = resolve_barcode(client_id=item.client_id, value=new_label)
-    if resolved.item.pk != item.pk:
-        raise LabelMismatch(
-            f"Label {new_label} belongs to SKU {resolved.item.sku}, not {item.sku}. "
-            "Use the label printed for this item."
-        )
+
+    def checks() -> None:
+        _physical(location, what="relabel")
+        resolved = resolve_barcode(client_id=item.client_id, value=new_label)
+        if resolved.item.pk != item.pk:
+            raise LabelMismatch(
+                f"Label {new_label} belongs to SKU {resolved.item.sku}, not {item.sku}. "
+                "Use the label printed for this item."
+            )
+
     bucket = Bucket(location, container, status)
     return _transfer(
         ctx,
+        checks=checks,
         kind=TouchKind.RELABEL,
         verb="Relabelled",
         item=item,
@@ -597,12 +652,12 @@ def adjust(
         raise InvalidQuantity(
             f"Adjustment must be a non-zero whole number, not {delta!r}.", field="delta"
         )
-    _physical(location, what="adjustment")
     adjustment = Bucket(_virtual(location.warehouse_id, LocationType.ADJUSTMENT), None, status)
     here = Bucket(location, container, status)
     source, target = (adjustment, here) if delta > 0 else (here, adjustment)
     return _transfer(
         ctx,
+        checks=lambda: _physical(location, what="adjustment"),
         kind=TouchKind.ADJUST,
         verb="Adjusted",
         item=item,
@@ -629,12 +684,12 @@ def count(
         raise InvalidQuantity(
             f"Counted quantity must be 0 or more, not {counted!r}.", field="counted"
         )
-    _active(item)
-    _lot(item, lot)
-    _physical(location, what="counting")
     here = Bucket(location, container, status)
 
     def plan() -> Plan:
+        _active(item)
+        _lot(item, lot)
+        _physical(location, what="counting")
         adjustment = Bucket(_virtual(location.warehouse_id, LocationType.ADJUSTMENT), None, status)
         # Lock before reading so the variance is against the quantity nobody else is changing.
         if container is not None:
@@ -673,14 +728,14 @@ def receive_return(
 ) -> ScanResult:
     """Customer → a returns location, graded as available or damaged."""
     _qty(quantity)
-    _active(item)
-    _physical(location, allowed=(LocationType.RETURNS,), what="returns receiving")
     if not reference.strip():
         raise ReasonRequired(
             "A return needs the order or RMA number it belongs to.", field="reference"
         )
 
     def plan() -> Plan:
+        _active(item)
+        _physical(location, allowed=(LocationType.RETURNS,), what="returns receiving")
         lot = _lot_for_receipt(item, lot_code, expiry_date)
         customer = _virtual(location.warehouse_id, LocationType.CUSTOMER)
         return Plan(
@@ -713,10 +768,10 @@ def dispose(
     """Scrap stock. Supervisors only."""
     _role(ctx, Role.SUPERVISOR, "Disposing of stock")
     reason = _reason(reason_code, "Disposal")
-    _physical(location, what="disposal")
     scrap = Bucket(_virtual(location.warehouse_id, LocationType.SCRAP), None, status)
     return _transfer(
         ctx,
+        checks=lambda: _physical(location, what="disposal"),
         kind=TouchKind.DISPOSE,
         verb="Disposed",
         item=item,
