@@ -1,0 +1,103 @@
+"""Test data built through the real services (never by writing ledger rows directly)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import factory
+from stdnum import ean
+
+from wms.accounts.models import Role, User
+from wms.catalog import services as catalog
+from wms.catalog.models import Client, Item
+from wms.inventory.ledger import ScanContext
+from wms.layout import services as layout
+from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"C{n:03d}")
+    name = factory.LazyAttribute(lambda o: f"Brand {o.code}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.OPERATOR
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
+
+
+def gtin(seed: int, length: int = 12) -> str:
+    body = f"{seed:0{length - 1}d}"
+    return body + ean.calc_check_digit(body)
+
+
+def make_item(client: Client, sku: str, **fields: object) -> Item:
+    return catalog.create_item(client=client, sku=sku, description=f"{sku} test item", **fields)
+
+
+def ctx(user: User, device: str = "test") -> ScanContext:
+    return ScanContext(scan_id=uuid.uuid4(), actor=user, device=device)
+
+
+@dataclass
+class Site:
+    """A small warehouse with one location of each kind a flow needs."""
+
+    warehouse: Warehouse
+    dock: Location
+    staging: Location
+    face1: Location
+    face2: Location
+    storage1: Location
+    storage2: Location
+    pack: Location
+    lane: Location
+    quarantine: Location
+    returns: Location
+
+    def tote(self, barcode: str | None = None) -> Container:
+        return layout.create_container(
+            warehouse=self.warehouse,
+            type=ContainerType.TOTE,
+            barcode=barcode or f"T-{uuid.uuid4().hex[:8]}",
+            location=self.pack,
+        )
+
+    def carton(self, barcode: str | None = None) -> Container:
+        return layout.create_container(
+            warehouse=self.warehouse,
+            type=ContainerType.CARTON,
+            barcode=barcode or f"C-{uuid.uuid4().hex[:8]}",
+            location=self.pack,
+        )
+
+
+def make_site(code: str = "TST1") -> Site:
+    wh = layout.create_warehouse(code=code, name=f"Test {code}", time_zone="America/New_York")
+
+    def loc(name: str, type_: LocationType, seq: int = 0) -> Location:
+        return layout.create_location(warehouse=wh, code=name, type=type_, sequence=seq)
+
+    return Site(
+        warehouse=wh,
+        dock=loc("DOCK-1", LocationType.DOCK),
+        staging=loc("STAGE-1", LocationType.STAGING),
+        face1=loc("P-01", LocationType.PICK_FACE, 10),
+        face2=loc("P-02", LocationType.PICK_FACE, 20),
+        storage1=loc("A-01-1", LocationType.STORAGE, 30),
+        storage2=loc("A-02-1", LocationType.STORAGE, 40),
+        pack=loc("PACK-1", LocationType.PACK_STATION),
+        lane=loc("LANE-1", LocationType.SHIP_LANE),
+        quarantine=loc("QUAR-1", LocationType.QUARANTINE),
+        returns=loc("RET-1", LocationType.RETURNS),
+    )
