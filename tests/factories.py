@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import factory
 from stdnum import ean
@@ -28,12 +29,20 @@ class ClientFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.OPERATOR
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
+
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        """Get-or-create by username, with a real (saved) password so sign-in works."""
+        user, created = model_class.objects.get_or_create(
+            username=kwargs.pop("username"), defaults=kwargs
+        )
+        if created:
+            user.set_password("pw-for-tests-only")
+            user.save(update_fields=["password"])
+        return user
 
 
 def gtin(seed: int, length: int = 12) -> str:

@@ -129,7 +129,7 @@ class ItemAdmin(admin.ModelAdmin[Item]):
             fields = {f: getattr(obj, f) for f in catalog.ITEM_FIELDS}
             catalog.update_item(item=obj, **fields)
             return
-        fields = {f: getattr(obj, f) for f in catalog.ITEM_FIELDS}
+        fields = {f: getattr(obj, f) for f in catalog.ITEM_FIELDS if f != "description"}
         created = catalog.create_item(
             client=obj.client, sku=obj.sku, description=obj.description, **fields
         )
