@@ -124,6 +124,8 @@ class LocationSerializer(serializers.ModelSerializer):
             "active",
         ]
         read_only_fields = ["id", "is_virtual"]
+        extra_kwargs = {"barcode": {"required": False, "help_text": "Defaults to the code."}}
+        validators: list[object] = []  # uniqueness is checked by layout.create_location
 
 
 class LocationUpdateSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
+from django.db import models, transaction
 from stdnum import ean
 
 from wms.errors import DomainError, IdentifierInvalid
@@ -50,6 +50,7 @@ def create_location(
     barcode: str = "",
     sellable: bool | None = None,
     sequence: int = 0,
+    active: bool = True,
 ) -> Location:
     if type in VIRTUAL_TYPES:
         raise DomainError(
@@ -57,13 +58,24 @@ def create_location(
         )
     if sellable is None:
         sellable = type in (LocationType.STORAGE, LocationType.PICK_FACE)
+    barcode = barcode or code
+    taken = Location.objects.filter(warehouse=warehouse).filter(
+        models.Q(code=code) | models.Q(barcode=barcode)
+    )
+    if taken.exists():
+        raise DomainError(
+            f"{warehouse.code} already has a location with code {code} or barcode {barcode}; "
+            "every location label must scan to exactly one place.",
+            field="code",
+        )
     return Location.objects.create(
         warehouse=warehouse,
         code=code,
-        barcode=barcode or code,
+        barcode=barcode,
         type=type,
         sellable=sellable,
         sequence=sequence,
+        active=active,
     )
 
 
