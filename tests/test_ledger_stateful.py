@@ -21,6 +21,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -57,6 +58,20 @@ class LedgerMachine(RuleBasedStateMachine):
             make_item(client, "HYP-B", tracks_lots=True, tracks_expiry=True),
         ]
         self.lots: dict[int, Any] = {}
+        # Start with stock on the dock and both pick faces, so every rule can act from step one.
+        for i, item in enumerate(self.items):
+            self.receive(i=i, qty=30)
+            for face in ("face1", "face2"):
+                touches.stow(
+                    self._ctx(),
+                    item=item,
+                    lot=self._lot(i),
+                    quantity=5,
+                    from_location=self.site.dock,
+                    to_location=self._loc(face),
+                )
+                self.model[(i, "dock", StockStatus.AVAILABLE)] -= 5
+                self.model[(i, face, StockStatus.AVAILABLE)] += 5
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
@@ -111,6 +126,7 @@ class LedgerMachine(RuleBasedStateMachine):
         have = self.model[(i, src, StockStatus.AVAILABLE)]
         return src, have, data.draw(st.integers(1, have + 3))
 
+    @precondition(lambda self: self._has(PLACES[:5]))
     @rule(data=st.data(), i=st.integers(0, 1), dst=st.sampled_from(PLACES[1:5]))
     def move(self, data: st.DataObject, i: int, dst: str) -> None:
         if i not in self.lots and self.items[i].tracks_lots:
@@ -157,6 +173,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.model[(i, src, StockStatus.AVAILABLE)] -= qty
             self.model[(i, "quarantine", StockStatus.QUARANTINE)] += qty
 
+    @precondition(lambda self: self._has(["quarantine"], StockStatus.QUARANTINE))
     @rule(i=st.integers(0, 1), qty=st.integers(1, 20))
     def release(self, i: int, qty: int) -> None:
         if i not in self.lots and self.items[i].tracks_lots:
@@ -178,6 +195,10 @@ class LedgerMachine(RuleBasedStateMachine):
             self.model[(i, "quarantine", StockStatus.QUARANTINE)] -= qty
             self.model[(i, "storage1", StockStatus.AVAILABLE)] += qty
 
+    def _has(self, places: list[str], status: str = StockStatus.AVAILABLE) -> bool:
+        return any(self.model[(i, p, status)] > 0 for i in range(2) for p in places)
+
+    @precondition(lambda self: self._has(["face1", "face2"]))
     @rule(data=st.data(), i=st.integers(0, 1))
     def pick_pack_ship(self, data: st.DataObject, i: int) -> None:
         if i not in self.lots and self.items[i].tracks_lots:

@@ -75,9 +75,25 @@ class IdentifierForm(forms.ModelForm[Identifier]):
         return data
 
 
+class IdentifierFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            key, value = form.instance.normalized, form.cleaned_data.get("value", "")
+            if key and key in seen:
+                raise ValidationError(
+                    f"{seen[key]} and {value} are the same barcode; keep one row."
+                )
+            seen[key] = value
+
+
 class IdentifierInline(admin.TabularInline[Identifier, Item]):
     model = Identifier
     form = IdentifierForm
+    formset = IdentifierFormSet
     extra = 1
     fields = ("kind", "channel", "value", "pack_level", "normalized")
     readonly_fields = ("normalized",)

@@ -39,6 +39,12 @@ class User(AbstractUser):
                 name="client_user_has_client",
                 condition=~models.Q(role="client_user") | models.Q(client__isnull=False),
             ),
+            # The back office shows every client: a brand's user must never reach it.
+            models.CheckConstraint(
+                name="client_user_not_staff",
+                condition=~models.Q(role="client_user")
+                | models.Q(is_staff=False, is_superuser=False),
+            ),
         ]
 
     @property

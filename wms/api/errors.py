@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -30,6 +30,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if isinstance(exc, DataError):
+        return Response(
+            {
+                "error": "invalid",
+                "message": "A value in the request cannot be stored or searched (a NUL character, "
+                "or a number or text too large). Correct it and send again; nothing was changed.",
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, OperationalError):
+        # Lock timeouts, a failover, a dropped connection: nothing was committed, and a scan sent
+        # again with the same scan_id is applied exactly once.
+        return Response(
+            {
+                "error": "busy",
+                "message": "The database could not finish this request; nothing was changed. "
+                "Send it again (a scan with the same scan_id is applied only once).",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
         )
     if isinstance(exc, IntegrityError):
         return Response(

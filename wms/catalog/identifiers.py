@@ -15,10 +15,22 @@ FNSKU_RE = re.compile(r"^(X0|B0)[0-9A-Z]{8}$")
 GTIN_LENGTHS = (8, 12, 13, 14)
 
 
+def is_digits(value: str) -> bool:
+    """0-9 only: str.isdigit() also accepts '²' and other digits int() cannot read."""
+    return value.isascii() and value.isdigit()
+
+
+def same_scan_forms(key: str) -> list[str]:
+    """Every way of writing a code that scans as `key` (a GTIN-14 also scans as its UPC/EAN forms)."""
+    if len(key) == 14 and is_digits(key):
+        return [key[-n:] for n in GTIN_LENGTHS if not key[:-n].strip("0")]
+    return [key]
+
+
 def gtin14(value: str) -> str | None:
     """The GTIN-14 form of a UPC-A, EAN-8/13 or GTIN-14 with a valid check digit, else None."""
     digits = value.strip()
-    if not digits.isdigit() or len(digits) not in GTIN_LENGTHS:
+    if not is_digits(digits) or len(digits) not in GTIN_LENGTHS:
         return None
     try:
         ean.validate(digits)
@@ -33,7 +45,7 @@ def normalize(kind: str, value: str, channel: str = "") -> str:
     if not raw:
         raise IdentifierInvalid("The identifier is empty; scan or type it.", field="value")
     if kind == IdentifierKind.GTIN:
-        if not raw.isdigit() or len(raw) not in GTIN_LENGTHS:
+        if not is_digits(raw) or len(raw) not in GTIN_LENGTHS:
             raise IdentifierInvalid(
                 f"'{raw}' is not a UPC/EAN/GTIN: it must be 8, 12, 13 or 14 digits.", field="value"
             )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 
-from wms.catalog.identifiers import normalize
+from wms.catalog.identifiers import is_digits, normalize, same_scan_forms, scan_key
 from wms.catalog.models import Client, Identifier, IdentifierKind, Item, PackLevel
 from wms.errors import IdentifierCollision, IdentifierInvalid
 
@@ -42,9 +43,10 @@ def check_identifier(
             field="value",
         )
     if kind != IdentifierKind.CHANNEL_SKU:
-        sku_clash = Item.objects.filter(client=client, sku__iexact=value.strip()).exclude(
-            pk=item.pk
-        )
+        forms = Q()
+        for form in same_scan_forms(key):
+            forms |= Q(sku__iexact=form)
+        sku_clash = Item.objects.filter(forms, client=client).exclude(pk=item.pk)
         if sku_clash.exists():
             raise IdentifierCollision(
                 f"{value.strip()} is the SKU of another item; scanning it would be ambiguous.",
@@ -100,7 +102,7 @@ def check_item_flags(
             "Expiry is recorded per lot: an expiry-tracked item must also be lot-tracked.",
             field="tracks_expiry",
         )
-    if un and not (un.upper().startswith("UN") and un[2:].isdigit() and len(un) == 6):
+    if un and not (un.upper().startswith("UN") and is_digits(un[2:]) and len(un) == 6):
         raise IdentifierInvalid(
             f"'{un}' is not a UN number (UN followed by 4 digits).", field="un_number"
         )
@@ -127,7 +129,7 @@ def create_item(*, client: Client, sku: str, description: str, **fields: object)
         raise IdentifierCollision(
             f"SKU {sku.strip()} already exists for {client.code}.", field="sku"
         )
-    if Identifier.objects.filter(client=client, normalized=sku.strip().upper()).exists():
+    if Identifier.objects.filter(client=client, normalized=scan_key(sku)).exists():
         raise IdentifierCollision(
             f"{sku.strip()} is already a barcode of another item; pick another SKU.", field="sku"
         )

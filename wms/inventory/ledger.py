@@ -22,7 +22,7 @@ from wms.accounts.models import User
 from wms.catalog.models import Item, Lot
 from wms.errors import DomainError, InsufficientStock, ScanIdReused, Shortage, WrongContainer
 from wms.inventory.models import Balance, Scan, StockStatus, Touch, TouchKind
-from wms.layout.models import Container, Location
+from wms.layout.models import Container, ContainerType, Location
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def record_scan(
     movements. It runs inside the transaction, after the scan row is inserted, so a concurrent
     duplicate waits for this one to finish instead of planning against the same stock.
     """
-    fp = fingerprint(kind, request)
+    fp = fingerprint(kind, {**request, "actor": ctx.actor.pk})
     # No look-up first: the scan row's primary key is the gate. A repeat fails its INSERT (after
     # waiting for a concurrent first attempt to finish) and is answered from the stored row.
     try:
@@ -154,12 +154,29 @@ def bucket_key(item: Item, lot: Lot | None, bucket: Bucket) -> BucketKey:
 
 
 def lock_containers(containers: Iterable[Container]) -> dict[int, Container]:
-    """Lock container rows in primary-key order (always before any balance row)."""
-    ids = sorted({c.pk for c in containers})
+    """Lock container rows, in the one order every scan uses: pallets first, then the other
+    containers, each by primary key — and all of them before any balance row.
+
+    Pallets come first because only pallets hold other containers: a pallet operation locks the
+    pallet, reads what is on it under that lock, then locks those. A scan that touches several
+    plain containers must lock them in one call.
+    """
+    ids = {c.pk for c in containers}
     if not ids:
         return {}
-    locked = Container.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    locked = (
+        Container.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by(Case(When(type=ContainerType.PALLET, then=Value(0)), default=Value(1)), "pk")
+    )
     return {c.pk: c for c in locked}
+
+
+def lock_family(container: Container) -> list[Container]:
+    """A container and everything nested in it, locked in order, read after the parent's lock."""
+    head = lock_containers([container])[container.pk]
+    children = lock_containers(Container.objects.filter(parent=head).order_by("pk"))
+    return [head, *children.values()]
 
 
 def lock_balances(
@@ -237,6 +254,15 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
         containers.update({c.pk: c for c in cm.containers})
     locked_containers = lock_containers(containers.values())
     moving = {c.pk for cm in plan.container_moves for c in cm.containers}
+    for cm in plan.container_moves:
+        for c in cm.containers:
+            if (
+                cm.location is not None
+                and locked_containers[c.pk].warehouse_id != cm.location.warehouse_id
+            ):
+                raise WrongContainer(
+                    f"License plate {c.barcode} belongs to another warehouse; use one of this one's."
+                )
     for m in plan.movements:
         _check_container_position(m.source, locked_containers, moving)
         if m.target.container is not None and m.target.container.pk not in moving:

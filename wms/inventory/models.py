@@ -118,7 +118,8 @@ class Balance(models.Model):
         "wms.Container", on_delete=models.PROTECT, null=True, related_name="balances"
     )
     status = models.CharField(max_length=20, choices=StockStatus.choices)
-    quantity = models.IntegerField(default=0)
+    # 64-bit: a virtual bucket (supplier, customer) accumulates every unit that ever passed through.
+    quantity = models.BigIntegerField(default=0)
     # Copied from the location so the CHECK below can see it (a CHECK cannot join).
     is_virtual = models.BooleanField()
 

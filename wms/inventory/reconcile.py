@@ -56,6 +56,23 @@ SELECT item_id, lot_id, SUM(quantity) FROM wms_balance
  LIMIT %s
 """
 
+# Tenancy rests on the client column: it must be the item's client on every row, and a lot must
+# belong to the row's item.
+_WRONG_OWNER = """
+SELECT 'balance', b.id, b.client_id, i.client_id FROM wms_balance b JOIN wms_item i ON i.id = b.item_id
+ WHERE b.client_id <> i.client_id
+UNION ALL
+SELECT 'touch', t.id, t.client_id, i.client_id FROM wms_touch t JOIN wms_item i ON i.id = t.item_id
+ WHERE t.client_id <> i.client_id
+UNION ALL
+SELECT 'balance lot', b.id, b.item_id, l.item_id FROM wms_balance b JOIN wms_lot l ON l.id = b.lot_id
+ WHERE b.item_id <> l.item_id
+UNION ALL
+SELECT 'touch lot', t.id, t.item_id, l.item_id FROM wms_touch t JOIN wms_lot l ON l.id = t.lot_id
+ WHERE t.item_id <> l.item_id
+ LIMIT %s
+"""
+
 _TOTALS = "SELECT (SELECT COUNT(*) FROM wms_touch), (SELECT COUNT(*) FROM wms_balance)"
 
 
@@ -102,6 +119,9 @@ def verify(*, limit: int = 1000) -> LedgerReport:
         cur.execute(_CONTAINER_ELSEWHERE, [limit])
         for row in cur.fetchall():
             report.problems.append(f"stock not where its container is {_bucket(row)}: {row[5]}")
+        cur.execute(_WRONG_OWNER, [limit])
+        for what, row_id, has, should in cur.fetchall():
+            report.problems.append(f"{what} row {row_id} says {has} where its item says {should}")
         cur.execute(_UNBALANCED_ITEMS, [limit])
         for item, lot, total in cur.fetchall():
             report.problems.append(f"not conserved item={item} lot={lot}: buckets sum to {total}")

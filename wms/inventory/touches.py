@@ -104,9 +104,14 @@ def _container(container: Container, *, types: tuple[str, ...], what: str) -> Co
     return container
 
 
-def _placed(container: Container) -> Location:
-    """Where the container stands now, read under lock (the caller's copy may predate a move)."""
-    fresh = ledger.lock_containers([container])[container.pk]
+def _placed(container: Container, *others: Container | None) -> Location:
+    """Where the container stands now, read under lock (the caller's copy may predate a move).
+
+    `others` are the scan's other containers: they are locked in the same call, so the scan takes
+    its container locks in the one global order.
+    """
+    locked = ledger.lock_containers([container, *(c for c in others if c is not None)])
+    fresh = locked[container.pk]
     if not fresh.active or fresh.location is None:
         raise WrongContainer(
             f"{fresh.barcode} is not on the floor (shipped, closed or never placed); scan another."
@@ -365,8 +370,8 @@ def move_container(ctx: ScanContext, *, container: Container, to_location: Locat
 
     def plan() -> Plan:
         _physical(to_location, what="move-to")
-        family = [container, *container.children.all()]
-        fresh = ledger.lock_containers(family)[container.pk]
+        family = ledger.lock_family(container)
+        fresh = family[0]
         if fresh.parent_id is not None:
             raise WrongContainer(
                 f"{fresh.barcode} is on pallet {fresh.parent}; move the pallet, or take "
@@ -394,16 +399,32 @@ def move_container(ctx: ScanContext, *, container: Container, to_location: Locat
     return ledger.record_scan(ctx, kind=TouchKind.MOVE, request=request, plan=plan)
 
 
-def nest_container(ctx: ScanContext, *, container: Container, pallet: Container) -> ScanResult:
-    """Put a carton or tote on a pallet (same location) so it moves with the pallet."""
-    _container(pallet, types=(ContainerType.PALLET,), what="Nesting")
+def _set_pallet(ctx: ScanContext, container: Container, pallet: Container | None) -> ScanResult:
+    """Put `container` on `pallet`, or take it off (None). Both families change, so the old and the
+    new pallet are locked, with the box, before anything is read."""
     if container.type == ContainerType.PALLET:
         raise WrongContainer("A pallet cannot go on another pallet.")
+    if pallet is not None:
+        _container(pallet, types=(ContainerType.PALLET,), what="Nesting")
+    seen_parent = Container.objects.filter(pk=container.pk).values_list("parent", flat=True).first()
 
     def plan() -> Plan:
-        # Positions are read under lock: the in-memory objects may predate a move.
-        locked = ledger.lock_containers([container, pallet])
-        box, base = locked[container.pk], locked[pallet.pk]
+        involved = [container, *(c for c in (pallet,) if c is not None)]
+        if seen_parent is not None:
+            involved.append(Container(pk=seen_parent, type=ContainerType.PALLET))
+        locked = ledger.lock_containers(involved)
+        box = locked[container.pk]
+        if box.parent_id != seen_parent:
+            raise WrongContainer(f"{box.barcode} was just moved by someone else; scan it again.")
+        if not box.active or box.location_id is None:
+            raise WrongContainer(f"{box.barcode} is not on the floor (shipped or never placed).")
+        if pallet is None:
+            if seen_parent is None:
+                raise WrongContainer(f"{box.barcode} is not on a pallet.")
+            Container.objects.filter(pk=box.pk).update(parent=None)
+            container.parent = None
+            return Plan(movements=[], message=f"{box.barcode} is off pallet {locked[seen_parent]}.")
+        base = locked[pallet.pk]
         if base.location_id is None or box.location_id != base.location_id:
             raise WrongContainer(
                 f"{box.barcode} and {base.barcode} are in different places; bring them together."
@@ -412,8 +433,18 @@ def nest_container(ctx: ScanContext, *, container: Container, pallet: Container)
         container.parent = base
         return Plan(movements=[], message=f"{box.barcode} is on pallet {base.barcode}.")
 
-    request = _ids(container=container, pallet=pallet) | {"action": "nest"}
+    request = _ids(container=container, pallet=pallet) | {"action": "nest" if pallet else "unnest"}
     return ledger.record_scan(ctx, kind=TouchKind.MOVE, request=request, plan=plan)
+
+
+def nest_container(ctx: ScanContext, *, container: Container, pallet: Container) -> ScanResult:
+    """Put a carton or tote on a pallet (same location) so it moves with the pallet."""
+    return _set_pallet(ctx, container, pallet)
+
+
+def unnest_container(ctx: ScanContext, *, container: Container) -> ScanResult:
+    """Take a carton or tote off its pallet; it stays where it is."""
+    return _set_pallet(ctx, container, None)
 
 
 def pick(
@@ -435,7 +466,7 @@ def pick(
         _lot(item, lot)
         _physical(from_location, allowed=PICK_TYPES, what="picking")
         _container(tote, types=(ContainerType.TOTE, ContainerType.CARTON), what="Picking")
-        at = _placed(tote)
+        at = _placed(tote, from_container)
         _same_warehouse(from_location, at)
         source, target = Bucket(from_location, from_container), Bucket(at, tote)
         return Plan(
@@ -468,8 +499,9 @@ def pack(
         _qty(quantity)
         _active(item)
         _lot(item, lot)
+        _container(tote, types=(ContainerType.TOTE,), what="Packing from")
         _container(carton, types=(ContainerType.CARTON,), what="Packing")
-        at = _placed(tote)
+        at = _placed(tote, carton)
         _physical(at, allowed=(LocationType.PACK_STATION,), what="packing")
         return Plan(
             movements=[Movement(item, lot, quantity, Bucket(at, tote), Bucket(at, carton))],
@@ -487,8 +519,8 @@ def ship(ctx: ScanContext, *, container: Container, reference: str = "") -> Scan
     _container(container, types=(ContainerType.CARTON, ContainerType.PALLET), what="Shipping")
 
     def plan() -> Plan:
-        family = [container, *container.children.all()]
-        fresh = ledger.lock_containers(family)[container.pk]
+        family = ledger.lock_family(container)
+        fresh = family[0]
         if fresh.parent_id is not None:
             raise WrongContainer(
                 f"{fresh.barcode} is on pallet {fresh.parent}; ship the pallet instead."
@@ -692,8 +724,10 @@ def count(
         _physical(location, what="counting")
         adjustment = Bucket(_virtual(location.warehouse_id, LocationType.ADJUSTMENT), None, status)
         # Lock before reading so the variance is against the quantity nobody else is changing.
-        if container is not None:
-            ledger.lock_containers([container])
+        if container is not None and _placed(container).pk != location.pk:
+            raise WrongContainer(
+                f"{container.barcode} is not at {location.code}; count it where it stands."
+            )
         keys = {ledger.bucket_key(item, lot, b): (item, lot, b) for b in (here, adjustment)}
         system = ledger.lock_balances(keys)[ledger.bucket_key(item, lot, here)].quantity
         variance = counted - system
@@ -751,6 +785,7 @@ def receive_return(
 
     request = _ids(item=item, quantity=quantity, location=location)
     request |= {"status": status, "lot": lot_code, "expiry": expiry_date, "reference": reference}
+    request |= {"reason": reason_code}
     return ledger.record_scan(ctx, kind=TouchKind.RETURN, request=request, plan=plan)
 
 

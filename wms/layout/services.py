@@ -7,6 +7,7 @@ import secrets
 from django.db import models, transaction
 from stdnum import ean
 
+from wms.catalog.identifiers import is_digits
 from wms.errors import DomainError, IdentifierInvalid
 from wms.layout.models import (
     VIRTUAL_TYPES,
@@ -81,7 +82,7 @@ def create_location(
 
 def check_sscc(sscc: str) -> str:
     value = sscc.strip()
-    if len(value) != 18 or not value.isdigit():
+    if len(value) != 18 or not is_digits(value):
         raise IdentifierInvalid(f"An SSCC is 18 digits; '{value}' is not.", field="sscc")
     expected = ean.calc_check_digit(value[:-1])
     if value[-1] != expected:
