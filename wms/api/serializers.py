@@ -5,11 +5,10 @@ Serializers validate input shape only; every write calls a service (wms/*/servic
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
+from wms.catalog.services import ITEM_FIELDS
 from wms.inventory.models import Balance, Touch
 from wms.layout.models import Container, Location, Warehouse
 
@@ -50,38 +49,14 @@ class ItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Item
-        fields = [
-            "id",
-            "client",
-            "sku",
-            "description",
-            "base_unit",
-            "tracks_lots",
-            "tracks_expiry",
-            "tracks_serials",
-            "hazmat",
-            "un_number",
-            "active",
-            "pack_levels",
-            "identifiers",
-            "created_at",
-        ]
+        fields = ["id", "client", "sku", *ITEM_FIELDS, "pack_levels", "identifiers", "created_at"]
         read_only_fields = ["id", "created_at", "pack_levels", "identifiers"]
 
 
 class ItemUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
-        fields = [
-            "description",
-            "base_unit",
-            "tracks_lots",
-            "tracks_expiry",
-            "tracks_serials",
-            "hazmat",
-            "un_number",
-            "active",
-        ]
+        fields = list(ITEM_FIELDS)
 
 
 class LotSerializer(serializers.ModelSerializer):
@@ -217,7 +192,3 @@ class TouchSerializer(serializers.ModelSerializer):
             "detail",
             "created_at",
         ]
-
-
-def model_to_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v is not None}

@@ -33,14 +33,16 @@ class BaseUnit(models.TextChoices):
 
 class Item(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="items")
-    sku = models.CharField(max_length=64)
+    sku = models.CharField("SKU", max_length=64)
     description = models.CharField(max_length=300)
     base_unit = models.CharField(max_length=10, choices=BaseUnit.choices, default=BaseUnit.EACH)
     tracks_lots = models.BooleanField(default=False)
     tracks_expiry = models.BooleanField(default=False)
     tracks_serials = models.BooleanField(default=False)
     hazmat = models.BooleanField(default=False)
-    un_number = models.CharField(max_length=6, blank=True, help_text="UN number for hazmat items.")
+    un_number = models.CharField(
+        "UN number", max_length=6, blank=True, help_text="For hazmat items, e.g. UN1266."
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

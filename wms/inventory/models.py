@@ -87,6 +87,7 @@ class Touch(models.Model):
 
     class Meta:
         db_table = "wms_touch"
+        verbose_name_plural = "touches"
         constraints = [
             models.CheckConstraint(
                 name="touch_quantity_positive", condition=models.Q(quantity__gt=0)

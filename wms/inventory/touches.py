@@ -95,6 +95,19 @@ def _same_warehouse(*locations: Location) -> None:
         )
 
 
+def _between(
+    source: Location, target: Location, *, what: str, allowed: tuple[str, ...] | None = None
+) -> Callable[[], None]:
+    """Checks for a touch from one physical place to another of the same warehouse."""
+
+    def checks() -> None:
+        _physical(source, what=f"{what}-from")
+        _physical(target, allowed=allowed, what=what)
+        _same_warehouse(source, target)
+
+    return checks
+
+
 def _container(container: Container, *, types: tuple[str, ...], what: str) -> Container:
     if container.type not in types:
         names = " or ".join(types)
@@ -304,15 +317,9 @@ def stow(
     to_container: Container | None = None,
 ) -> ScanResult:
     """Put away from wherever it was received to a storage or pick-face location."""
-
-    def checks() -> None:
-        _physical(from_location, what="stow-from")
-        _physical(to_location, allowed=STOW_TYPES, what="put-away")
-        _same_warehouse(from_location, to_location)
-
     return _transfer(
         ctx,
-        checks=checks,
+        checks=_between(from_location, to_location, what="put-away", allowed=STOW_TYPES),
         kind=TouchKind.STOW,
         verb="Stowed",
         item=item,
@@ -337,15 +344,9 @@ def move(
     reason_code: str = "",
 ) -> ScanResult:
     """Move loose stock between two physical places; its status does not change."""
-
-    def checks() -> None:
-        _physical(from_location, what="move-from")
-        _physical(to_location, what="move-to")
-        _same_warehouse(from_location, to_location)
-
     return _transfer(
         ctx,
-        checks=checks,
+        checks=_between(from_location, to_location, what="move"),
         kind=TouchKind.MOVE,
         verb="Moved",
         item=item,
@@ -558,6 +559,37 @@ def ship(ctx: ScanContext, *, container: Container, reference: str = "") -> Scan
     return ledger.record_scan(ctx, kind=TouchKind.SHIP, request=request, plan=plan)
 
 
+def _change_status(
+    ctx: ScanContext,
+    *,
+    kind: TouchKind,
+    verb: str,
+    item: Item,
+    lot: Lot | None,
+    quantity: int,
+    location: Location,
+    container: Container | None,
+    to_location: Location | None,
+    from_status: StockStatus,
+    to_status: StockStatus,
+    reason: str,
+) -> ScanResult:
+    """Stock changes status in place (staying in its container), or moves loose to `to_location`."""
+    dest = to_location or location
+    return _transfer(
+        ctx,
+        checks=_between(location, dest, what=kind.label.lower()),
+        kind=kind,
+        verb=verb,
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        source=Bucket(location, container, from_status),
+        target=Bucket(dest, container if dest == location else None, to_status),
+        reason_code=reason,
+    )
+
+
 def quarantine(
     ctx: ScanContext,
     *,
@@ -571,25 +603,19 @@ def quarantine(
     from_status: StockStatus = StockStatus.AVAILABLE,
 ) -> ScanResult:
     """Take stock out of circulation (in place, or into a quarantine location)."""
-    reason = _reason(reason_code, "Quarantine")
-    dest = to_location or location
-
-    def checks() -> None:
-        _physical(location, what="quarantine-from")
-        _physical(dest, what="quarantine")
-        _same_warehouse(location, dest)
-
-    return _transfer(
+    return _change_status(
         ctx,
-        checks=checks,
         kind=TouchKind.QUARANTINE,
         verb="Quarantined",
         item=item,
         lot=lot,
         quantity=quantity,
-        source=Bucket(location, container, from_status),
-        target=Bucket(dest, container if dest == location else None, StockStatus.QUARANTINE),
-        reason_code=reason,
+        location=location,
+        container=container,
+        to_location=to_location,
+        from_status=from_status,
+        to_status=StockStatus.QUARANTINE,
+        reason=_reason(reason_code, "Quarantine"),
     )
 
 
@@ -606,25 +632,19 @@ def release(
 ) -> ScanResult:
     """Return quarantined stock to available. Supervisors only."""
     _role(ctx, Role.SUPERVISOR, "Releasing stock from quarantine")
-    reason = _reason(reason_code, "Release")
-    dest = to_location or location
-
-    def checks() -> None:
-        _physical(location, what="release-from")
-        _physical(dest, what="release-to")
-        _same_warehouse(location, dest)
-
-    return _transfer(
+    return _change_status(
         ctx,
-        checks=checks,
         kind=TouchKind.RELEASE,
         verb="Released",
         item=item,
         lot=lot,
         quantity=quantity,
-        source=Bucket(location, container, StockStatus.QUARANTINE),
-        target=Bucket(dest, container if dest == location else None, StockStatus.AVAILABLE),
-        reason_code=reason,
+        location=location,
+        container=container,
+        to_location=to_location,
+        from_status=StockStatus.QUARANTINE,
+        to_status=StockStatus.AVAILABLE,
+        reason=_reason(reason_code, "Release"),
     )
 
 

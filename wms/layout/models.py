@@ -108,7 +108,7 @@ class Container(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="containers")
     barcode = models.CharField(max_length=40, unique=True, help_text="License plate number.")
     type = models.CharField(max_length=10, choices=ContainerType.choices)
-    sscc = models.CharField(max_length=18, unique=True, null=True, blank=True)
+    sscc = models.CharField("SSCC", max_length=18, unique=True, null=True, blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
