@@ -24,6 +24,14 @@ class Client(models.Model):
         return f"{self.code} — {self.name}"
 
 
+class Channel(models.TextChoices):
+    AMAZON = "amazon", "Amazon"
+    SHOPIFY = "shopify", "Shopify"
+    EDI = "edi", "EDI / B2B"
+    API = "api", "API"
+    MANUAL = "manual", "Manual"
+
+
 class BaseUnit(models.TextChoices):
     EACH = "each", "Each"
     PAIR = "pair", "Pair"

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from wms.accounts.models import User
 from wms.catalog.models import Item, Lot
 from wms.errors import DomainError, InsufficientStock, ScanIdReused, Shortage, WrongContainer
+from wms.inventory import positions
 from wms.inventory.models import Balance, Scan, StockStatus, Touch, TouchKind
 from wms.layout.models import Container, ContainerType, Location
 
@@ -75,6 +76,9 @@ class Plan:
     container_moves: Sequence[ContainerMove] = ()
     reference: str = ""
     reason_code: str = ""
+    # Units of (item id, warehouse id) that stop being reserved because this scan picked them:
+    # applied in the same statement as the on-hand change, so available-to-promise never flickers.
+    consume_reserved: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,11 @@ def lock_balances(
     }
 
 
+def is_sellable(location: Location, status: str) -> bool:
+    """Stock counts toward what channels may sell: available, at a sellable physical location."""
+    return status == StockStatus.AVAILABLE and location.sellable and not location.is_virtual
+
+
 def _check_container_position(
     bucket: Bucket, locked: dict[int, Container], moving: set[int]
 ) -> None:
@@ -309,6 +318,19 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
         Container.objects.filter(pk__in=[c.pk for c in cm.containers]).update(
             location=cm.location, active=cm.location is not None
         )
+
+    sellable: dict[tuple[int, int], int] = defaultdict(int)
+    for k, d in changed.items():
+        item, _lot, bucket = keys[k]
+        if is_sellable(bucket.location, bucket.status):
+            sellable[(item.pk, bucket.location.warehouse_id)] += d
+    clients = {m.item.pk: m.item.client_id for m in plan.movements}
+    positions.apply(
+        on_hand={k: d for k, d in sellable.items() if d},
+        reserved={k: -n for k, n in plan.consume_reserved.items() if n},
+        clients=clients,
+        cause=kind,
+    )
 
     touches = Touch.objects.bulk_create(
         [

@@ -6,10 +6,13 @@ Read docs/ledger.md first. Only wms/inventory/ledger.py writes these tables.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from wms.catalog.models import Channel
 
 
 class StockStatus(models.TextChoices):
@@ -147,3 +150,106 @@ class Balance(models.Model):
         return (
             f"{self.item_id}@{self.location_id}/{self.container_id}/{self.status}={self.quantity}"
         )
+
+
+class StockPosition(models.Model):
+    """Sellable on-hand and reserved units of one item at one warehouse (docs/orders.md).
+
+    `on_hand` is derived from balances by the ledger in the same transaction and proven by
+    verify_ledger; `reserved` is changed only by wms/inventory/reservations.py and by picks.
+    """
+
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "wms.Item", on_delete=models.PROTECT, related_name="positions", db_index=False
+    )
+    warehouse = models.ForeignKey("wms.Warehouse", on_delete=models.PROTECT, related_name="+")
+    on_hand = models.BigIntegerField(default=0)
+    reserved = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "wms_stock_position"
+        constraints = [
+            models.UniqueConstraint(fields=["item", "warehouse"], name="one_position_per_node"),
+            models.CheckConstraint(name="on_hand_not_negative", condition=models.Q(on_hand__gte=0)),
+            models.CheckConstraint(
+                name="reserved_not_negative", condition=models.Q(reserved__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.item_id}@{self.warehouse_id}: {self.on_hand} on hand, {self.reserved} reserved"
+        )
+
+
+class ChannelRule(models.Model):
+    """How much of a client's stock one channel may sell, and from which warehouses."""
+
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="channel_rules")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    buffer = models.PositiveIntegerField(
+        default=0, help_text="Units per item and warehouse held back from this channel."
+    )
+    cap = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Never publish more than this per item."
+    )
+    share_percent = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Publish only this share of available-to-promise.",
+    )
+    warehouses = models.ManyToManyField(
+        "wms.Warehouse",
+        blank=True,
+        related_name="+",
+        help_text="Warehouses that feed this channel; none selected = every active warehouse.",
+    )
+
+    class Meta:
+        db_table = "wms_channel_rule"
+        constraints = [
+            models.UniqueConstraint(fields=["client", "channel"], name="one_rule_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.channel}"
+
+
+class ChannelAvailability(models.Model):
+    """The quantity last published to a channel for an item (what the channel believes)."""
+
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="+", db_index=False)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    quantity = models.BigIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "wms_channel_availability"
+        constraints = [
+            models.UniqueConstraint(fields=["item", "channel"], name="one_availability_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} on {self.channel}: {self.quantity}"
+
+
+class AvailabilityEvent(models.Model):
+    """Append-only: a channel's available quantity for an item changed. Consumed by integrations."""
+
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    quantity = models.BigIntegerField()
+    previous = models.BigIntegerField(null=True)
+    cause = models.CharField(max_length=40, help_text="What changed it: a touch kind or reserve.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "wms_availability_event"
+        indexes = [models.Index(fields=["client", "channel", "id"], name="availability_feed")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} on {self.channel}: {self.previous} → {self.quantity}"

@@ -458,8 +458,13 @@ def pick(
     lot: Lot | None = None,
     from_container: Container | None = None,
     reference: str = "",
+    consume_reservation: bool = False,
 ) -> ScanResult:
-    """Pick available stock from a pick face (or storage) into a tote or carton."""
+    """Pick available stock from a pick face (or storage) into a tote or carton.
+
+    With `consume_reservation`, the units were reserved for the order being picked: the same
+    transaction lowers the warehouse's reserved count, so available-to-promise does not move.
+    """
 
     def plan() -> Plan:
         _qty(quantity)
@@ -470,8 +475,10 @@ def pick(
         at = _placed(tote, from_container)
         _same_warehouse(from_location, at)
         source, target = Bucket(from_location, from_container), Bucket(at, tote)
+        consumed = {(item.pk, from_location.warehouse_id): quantity} if consume_reservation else {}
         return Plan(
             movements=[Movement(item, lot, quantity, source, target)],
+            consume_reserved=consumed,
             reference=reference,
             message=f"Picked {_qty_text(quantity, item)}: {source.describe()} → {tote.barcode}.",
         )
@@ -479,7 +486,7 @@ def pick(
     request = (
         _ids(item=item, lot=lot, quantity=quantity, from_location=from_location, tote=tote)
         | _ids(from_container=from_container)
-        | {"reference": reference}
+        | {"reference": reference, "reserved": consume_reservation}
     )
     return ledger.record_scan(ctx, kind=TouchKind.PICK, request=request, plan=plan)
 

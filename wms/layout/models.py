@@ -27,6 +27,12 @@ class Warehouse(models.Model):
     region = models.CharField(max_length=100, blank=True, help_text="State or province.")
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2.")
+    orders_per_day = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Allocation capacity; empty = no limit."
+    )
+    lines_per_day = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Allocation capacity; empty = no limit."
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
