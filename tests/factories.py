@@ -110,3 +110,65 @@ def make_site(code: str = "TST1") -> Site:
         quarantine=loc("QUAR-1", LocationType.QUARANTINE),
         returns=loc("RET-1", LocationType.RETURNS),
     )
+
+
+ADDRESS = {
+    "name": "Jo Doe",
+    "line1": "1 Main St",
+    "city": "New York",
+    "region": "NY",
+    "postal_code": "10001",
+    "country": "US",
+}
+
+
+def stock(site: Site, item: Item, quantity: int, user: User, *, at: Location | None = None) -> None:
+    """Receive and stow units to a sellable location (the first pick face by default)."""
+    from wms.inventory import touches
+
+    lot = {}
+    if item.tracks_lots:
+        import datetime as dt
+
+        lot = {"lot_code": "L1", "expiry_date": dt.date(2030, 1, 1)}
+    touches.receive(ctx(user), item=item, quantity=quantity, location=site.dock, **lot)
+    touches.stow(
+        ctx(user),
+        item=item,
+        lot=item.lots.first(),
+        quantity=quantity,
+        from_location=site.dock,
+        to_location=at or site.face1,
+    )
+
+
+def service(code: str = "UPS_GROUND", level: str = "standard") -> Any:
+    from wms.orders.models import CarrierService
+
+    found, _ = CarrierService.objects.get_or_create(
+        code=code, defaults={"carrier": code.split("_")[0], "name": code, "level": level}
+    )
+    return found
+
+
+def place(
+    client: Client,
+    external_id: str,
+    lines: list[tuple[Item, int]],
+    *,
+    channel: str = "shopify",
+    region: str = "NY",
+    **extra: Any,
+) -> Any:
+    """Import an order the way every channel adapter does."""
+    from wms.orders.services import LineIn, import_order
+
+    return import_order(
+        client=client,
+        channel=channel,
+        external_id=external_id,
+        ship_to=ADDRESS | {"region": region},
+        service=extra.pop("service", None) or service(),
+        lines=[LineIn(item, n) for item, n in lines],
+        **extra,
+    ).order

@@ -144,6 +144,14 @@ def record_scan(
     return ScanResult(scan_id=scan.id, kind=kind, touch_ids=touch_ids, message=the_plan.message)
 
 
+def recorded(scan_id: uuid.UUID) -> ScanResult | None:
+    """The result of a scan already applied, as a replay; None if this scan id is new."""
+    scan = Scan.objects.filter(pk=scan_id).first()
+    if scan is None:
+        return None
+    return _replay(scan, scan.fingerprint)
+
+
 BucketKey = tuple[int, int, int, int, str]
 
 

@@ -73,6 +73,26 @@ SELECT 'touch lot', t.id, t.item_id, l.item_id FROM wms_touch t JOIN wms_lot l O
  LIMIT %s
 """
 
+# Positions are counters: on_hand must equal the sellable balances it is derived from, and reserved
+# the open reservation rows that hold it.
+_POSITIONS = """
+WITH sellable AS (
+    SELECT b.item_id, l.warehouse_id, SUM(b.quantity) AS qty
+      FROM wms_balance b JOIN wms_location l ON l.id = b.location_id
+     WHERE b.status = 'available' AND l.sellable AND NOT l.is_virtual
+     GROUP BY b.item_id, l.warehouse_id
+), held AS (
+    SELECT position_id, SUM(quantity) AS qty FROM wms_reservation GROUP BY position_id
+)
+SELECT COALESCE(p.item_id, s.item_id), COALESCE(p.warehouse_id, s.warehouse_id),
+       COALESCE(p.on_hand, 0), COALESCE(s.qty, 0), COALESCE(p.reserved, 0), COALESCE(h.qty, 0)
+  FROM wms_stock_position p
+  FULL JOIN sellable s ON s.item_id = p.item_id AND s.warehouse_id = p.warehouse_id
+  LEFT JOIN held h ON h.position_id = p.id
+ WHERE COALESCE(p.on_hand, 0) <> COALESCE(s.qty, 0) OR COALESCE(p.reserved, 0) <> COALESCE(h.qty, 0)
+ LIMIT %s
+"""
+
 _TOTALS = "SELECT (SELECT COUNT(*) FROM wms_touch), (SELECT COUNT(*) FROM wms_balance)"
 
 
@@ -122,6 +142,12 @@ def verify(*, limit: int = 1000) -> LedgerReport:
         cur.execute(_WRONG_OWNER, [limit])
         for what, row_id, has, should in cur.fetchall():
             report.problems.append(f"{what} row {row_id} says {has} where its item says {should}")
+        cur.execute(_POSITIONS, [limit])
+        for item, warehouse, on_hand, sellable, reserved, held in cur.fetchall():
+            report.problems.append(
+                f"position item={item} warehouse={warehouse}: on_hand {on_hand} but sellable balances "
+                f"{sellable}; reserved {reserved} but reservations hold {held}"
+            )
         cur.execute(_UNBALANCED_ITEMS, [limit])
         for item, lot, total in cur.fetchall():
             report.problems.append(f"not conserved item={item} lot={lot}: buckets sum to {total}")

@@ -302,6 +302,12 @@ class PickTask(models.Model):
         "wms.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     location = models.ForeignKey("wms.Location", on_delete=models.PROTECT, related_name="+")
+    from_container = models.ForeignKey(
+        "wms.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tote = models.ForeignKey(
+        "wms.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     quantity = models.PositiveIntegerField()
     picked = models.PositiveIntegerField(default=0)
     sequence = models.PositiveIntegerField(help_text="Position on the pick path.")

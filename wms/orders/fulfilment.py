@@ -1,0 +1,561 @@
+"""The outbound floor workflow as domain services: waves, picks (and short picks), packing,
+shipping, delivery and restocking. The RF screens and the API call these; stock moves only through
+wms/inventory/touches.py."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from wms.accounts.models import User
+from wms.catalog.models import Item, Lot
+from wms.errors import DomainError, InvalidQuantity, ReasonRequired, WrongContainer
+from wms.inventory import ledger, touches
+from wms.inventory.ledger import ScanContext, ScanResult
+from wms.inventory.models import Balance, StockStatus
+from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
+from wms.orders import allocation, states
+from wms.orders.models import (
+    SERVICE_RANK,
+    Order,
+    OrderException,
+    OrderLine,
+    OrderState,
+    Parcel,
+    PickTask,
+    Reservation,
+    RestockTask,
+    Shipment,
+    ShipmentParcel,
+    ShortPick,
+    TaskState,
+    Wave,
+)
+
+S = OrderState
+
+
+def work_queue(warehouse: Warehouse) -> QuerySet[Order]:
+    """Reserved orders with stock held at the node, in pick priority: due, service level, age."""
+    rank = Case(
+        *(When(service__level=level, then=Value(r)) for level, r in SERVICE_RANK.items()),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return (
+        Order.objects.filter(
+            state=S.RESERVED,
+            lines__reservations__warehouse=warehouse,
+            lines__reservations__quantity__gt=0,
+        )
+        .distinct()
+        .annotate(service_rank=rank)
+        .order_by(F("due_at").asc(nulls_last=True), "service_rank", "received_at", "pk")
+    )
+
+
+# --- waves and pick tasks ---------------------------------------------------------------------
+
+
+def _open_task_load(warehouse: Warehouse) -> dict[tuple[int, int | None, int, int | None], int]:
+    """Units already promised to open pick tasks, per (location, container, item, lot)."""
+    load: dict[tuple[int, int | None, int, int | None], int] = defaultdict(int)
+    rows = PickTask.objects.filter(state=TaskState.OPEN, location__warehouse=warehouse).values_list(
+        "location_id", "from_container_id", "item_id", "lot_id", "quantity", "picked"
+    )
+    for loc, cont, item, lot, qty, picked in rows:
+        load[(loc, cont, item, lot)] += qty - picked
+    return load
+
+
+def _sources(item: Item, warehouse: Warehouse, exclude: set[int] | None = None) -> list[Balance]:
+    """Sellable stock of the item at the node: pick faces before storage, earliest expiry first."""
+    rows = (
+        Balance.objects.filter(
+            item=item,
+            location__warehouse=warehouse,
+            location__sellable=True,
+            location__active=True,
+            status=StockStatus.AVAILABLE,
+            quantity__gt=0,
+        )
+        .select_related("location", "lot", "container")
+        .annotate(
+            face_first=Case(
+                When(location__type=LocationType.PICK_FACE, then=Value(0)), default=Value(1)
+            )
+        )
+        .order_by(
+            "face_first", F("lot__expiry_date").asc(nulls_last=True), "location__sequence", "pk"
+        )
+    )
+    return [b for b in rows if not exclude or b.location_id not in exclude]
+
+
+def _task_plan(
+    reservation: Reservation,
+    quantity: int,
+    load: dict[tuple[int, int | None, int, int | None], int],
+    exclude: set[int] | None = None,
+) -> list[tuple[Balance, int]]:
+    out = []
+    need = quantity
+    for b in _sources(reservation.line.item, reservation.warehouse, exclude):
+        key = (b.location_id, b.container_id, b.item_id, b.lot_id)
+        free = b.quantity - load[key]
+        if free <= 0:
+            continue
+        take = min(free, need)
+        out.append((b, take))
+        load[key] += take
+        need -= take
+        if need == 0:
+            break
+    return out
+
+
+def _create_tasks(
+    wave: Wave, reservation: Reservation, plan: list[tuple[Balance, int]]
+) -> list[PickTask]:
+    return [
+        PickTask.objects.create(
+            wave=wave,
+            order=reservation.line.order,
+            line=reservation.line,
+            reservation=reservation,
+            item=reservation.line.item,
+            lot=b.lot,
+            location=b.location,
+            from_container=b.container,
+            quantity=n,
+            sequence=b.location.sequence,
+        )
+        for b, n in plan
+    ]
+
+
+@transaction.atomic
+def release_wave(*, warehouse: Warehouse, actor: User, max_orders: int = 50) -> Wave | None:
+    """Release the most urgent reserved orders to the floor as one wave of location-sequenced picks."""
+    candidates = list(work_queue(warehouse).values_list("pk", flat=True)[:max_orders])
+    # skip_locked: two supervisors releasing at once split the queue instead of waiting on each other.
+    orders = list(
+        Order.objects.select_for_update(skip_locked=True).filter(
+            pk__in=candidates, state=S.RESERVED
+        )
+    )
+    if not orders:
+        return None
+    orders.sort(key=lambda o: candidates.index(o.pk))
+    wave = Wave.objects.create(warehouse=warehouse, released_by=actor)
+    load = _open_task_load(warehouse)
+    for order in orders:
+        held = Reservation.objects.filter(
+            line__order=order, warehouse=warehouse, quantity__gt=0
+        ).select_related("line__item", "line__order", "warehouse")
+        unlocated = []
+        for r in held:
+            already = (
+                PickTask.objects.filter(reservation=r, state=TaskState.OPEN).aggregate(
+                    s=Sum(F("quantity") - F("picked"))
+                )["s"]
+                or 0
+            )
+            plan = _task_plan(r, r.quantity - already, load)
+            _create_tasks(wave, r, plan)
+            missing = r.quantity - already - sum(n for _, n in plan)
+            if missing:
+                unlocated.append(f"{r.line.item.sku} ×{missing}")
+        reason = f"Released in wave {wave.pk}."
+        if unlocated:
+            reason += f" No pickable stock located for {', '.join(unlocated)}: replenish."
+            OrderException.objects.create(
+                order=order,
+                kind="replenish",
+                detail=reason,
+                owner=f"inventory control {warehouse.code}",
+            )
+        states.move(order, S.RELEASED, reason=reason, actor=actor, reference=f"wave {wave.pk}")
+    return wave
+
+
+def next_task(*, warehouse: Warehouse, wave: Wave | None = None) -> PickTask | None:
+    """The next pick on the path: the most urgent wave first, then location sequence."""
+    tasks = PickTask.objects.filter(state=TaskState.OPEN, location__warehouse=warehouse)
+    if wave is not None:
+        tasks = tasks.filter(wave=wave)
+    return (
+        tasks.select_related("item", "location", "order")
+        .order_by("wave_id", "sequence", "pk")
+        .first()
+    )
+
+
+# --- picking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickOutcome:
+    scan: ScanResult | None
+    task: PickTask
+    message: str
+
+
+def _derived(ctx: ScanContext, tag: str) -> ScanContext:
+    """A scan id for a second touch of the same operator action, stable across retries."""
+    return ScanContext(uuid.uuid5(ctx.scan_id, tag), ctx.actor, ctx.device)
+
+
+@transaction.atomic
+def confirm_pick(
+    ctx: ScanContext, *, task: PickTask, tote: Container, quantity: int, short_reason: str = ""
+) -> PickOutcome:
+    """Confirm a pick by scans. Fewer units than asked is a short pick: say why, and the policy decides."""
+    task = (
+        PickTask.objects.select_for_update(of=("self",))
+        .select_related("order", "line", "reservation", "item", "lot", "location")
+        .get(pk=task.pk)
+    )
+    order = task.order
+    remaining = task.quantity - task.picked
+    if task.state != TaskState.OPEN:
+        earlier = ledger.recorded(ctx.scan_id)
+        if earlier is not None:  # a retried confirm: answer as the first time
+            return PickOutcome(earlier, task, earlier.message)
+        raise DomainError(f"This pick task is {task.state}; take the next one.")
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or quantity < 0
+        or quantity > remaining
+    ):
+        raise InvalidQuantity(
+            f"Pick between 0 and {remaining} units for this task; you entered {quantity!r}."
+        )
+    if quantity < remaining and not short_reason.strip():
+        raise ReasonRequired(
+            f"You picked {quantity} of {remaining}: say why the location is short (e.g. empty, damaged).",
+            field="short_reason",
+        )
+    result = None
+    if quantity:
+        result = touches.pick(
+            ctx,
+            item=task.item,
+            lot=task.lot,
+            quantity=quantity,
+            from_location=task.location,
+            from_container=task.from_container,
+            tote=tote,
+            reference=order.external_id,
+            consume_reservation=True,
+        )
+        if result.replayed:
+            return PickOutcome(result, task, result.message)
+        Reservation.objects.filter(pk=task.reservation_id).update(
+            quantity=F("quantity") - quantity, picked=F("picked") + quantity
+        )
+        OrderLine.objects.filter(pk=task.line_id).update(picked=F("picked") + quantity)
+        task.picked += quantity
+    task.tote = tote
+    task.state = TaskState.DONE if quantity == remaining else TaskState.SHORT
+    task.save(update_fields=["picked", "tote", "state"])
+    message = result.message if result else "Nothing picked."
+    if order.state == S.RELEASED:
+        states.move(
+            order,
+            S.PICKING,
+            reason="First pick confirmed.",
+            actor=ctx.actor,
+            reference=tote.barcode,
+        )
+    if quantity < remaining:
+        message += " " + _short_pick(ctx, task, remaining - quantity, short_reason.strip())
+    _maybe_picked(order, ctx.actor)
+    return PickOutcome(result, task, message.strip())
+
+
+def _short_pick(ctx: ScanContext, task: PickTask, short: int, why: str) -> str:
+    order = task.order
+    policy = allocation.policy_of(order.client_id)
+    rule = f"short_pick={policy.short_pick}"
+    detail = f"Short pick: {short} × {task.item.sku} missing at {task.location.code} ({why})."
+    OrderException.objects.create(
+        order=order,
+        kind="short_pick",
+        detail=detail + " Count the location.",
+        owner="inventory control",
+    )
+    if policy.short_pick == ShortPick.REALLOCATE:
+        load = _open_task_load(task.location.warehouse)
+        plan = _task_plan(task.reservation, short, load, exclude={task.location_id})
+        if sum(n for _, n in plan) == short:
+            new = _create_tasks(task.wave, task.reservation, plan)
+            where = ", ".join(t.location.code for t in new)
+            states.record(
+                order,
+                kind="decision",
+                reason=f"{detail} Re-picked from {where}.",
+                actor=ctx.actor,
+                policy=rule,
+            )
+            return f"Short {short}: pick them from {where} instead."
+    # Backorder or exception (or nothing to reallocate to): the missing units stop being held here.
+    _release_from(task.reservation, short, cause=f"short pick {order.external_id}")
+    if policy.short_pick == ShortPick.EXCEPTION:
+        states.move(
+            order, S.EXCEPTION, reason=detail, owner="supervisor", actor=ctx.actor, policy=rule
+        )
+        return f"Short {short}: order {order.external_id} is stopped for a supervisor."
+    states.record(
+        order, kind="decision", reason=f"{detail} Backordered.", actor=ctx.actor, policy=rule
+    )
+    _flag(order, "short_backordered")
+    return f"Short {short}: backordered."
+
+
+def _release_from(reservation: Reservation, n: int, *, cause: str) -> None:
+    from wms.inventory import reservations
+
+    n = min(n, Reservation.objects.get(pk=reservation.pk).quantity)
+    if n <= 0:
+        return
+    reservations.release(
+        held={(reservation.line.item_id, reservation.warehouse_id): n}, cause=cause
+    )
+    Reservation.objects.filter(pk=reservation.pk).update(quantity=F("quantity") - n)
+
+
+def _flag(order: Order, flag: str) -> None:
+    if flag not in order.flags:
+        order.flags = [*order.flags, flag]
+        Order.objects.filter(pk=order.pk).update(flags=order.flags)
+
+
+def _maybe_picked(order: Order, actor: User) -> None:
+    """Picked once nothing is left to pick: every line complete, or the rest is backordered."""
+    if (
+        PickTask.objects.filter(order=order, state=TaskState.OPEN).exists()
+        or order.state != S.PICKING
+    ):
+        return
+    lines = list(order.lines.all())
+    if all(line.picked == line.quantity for line in lines):
+        states.move(order, S.PICKED, reason="Every unit picked.", actor=actor)
+        return
+    still_held = Reservation.objects.filter(line__order=order, quantity__gt=0).exists()
+    if still_held:
+        return  # reserved units not yet tasked (replenishment): not done
+    policy = allocation.policy_of(order.client_id)
+    if policy.allow_partial_shipment and any(line.picked for line in lines):
+        states.move(
+            order,
+            S.PICKED,
+            reason="Picked what there is; the rest is backordered (partial shipment allowed).",
+            actor=actor,
+            policy="allow_partial_shipment",
+        )
+    else:
+        states.move(
+            order,
+            S.BACKORDERED,
+            reason="Short: waiting for stock to ship complete.",
+            actor=actor,
+            policy="ship_complete",
+        )
+
+
+# --- packing and shipping ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def pack_units(
+    ctx: ScanContext,
+    *,
+    order: Order,
+    tote: Container,
+    carton: Container,
+    item: Item,
+    quantity: int,
+    lot: Lot | None = None,
+) -> ScanResult:
+    """Each unit verified by scan from the order's tote into one of its cartons."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.state not in (S.PICKED, S.PACKED):
+        raise DomainError(f"Order {order.external_id} is {order.state}; pack it once it is picked.")
+    line = order.lines.filter(item=item).first()
+    if line is None:
+        raise WrongContainer(
+            f"{item.sku} is not on order {order.external_id}; put it aside for a supervisor."
+        )
+    parcel, _ = Parcel.objects.get_or_create(container=carton, defaults={"order": order})
+    if parcel.order_id != order.pk:
+        raise WrongContainer(
+            f"Carton {carton.barcode} belongs to another order; take a new carton."
+        )
+    if parcel.closed_at is not None:
+        raise WrongContainer(f"Carton {carton.barcode} is closed; take a new carton.")
+    open_units = line.picked - line.packed
+    if quantity > open_units:
+        raise InvalidQuantity(
+            f"Only {open_units} × {item.sku} of this order are left to pack; you scanned {quantity}."
+        )
+    result = touches.pack(
+        ctx,
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        tote=tote,
+        carton=carton,
+        reference=order.external_id,
+    )
+    if result.replayed:
+        return result
+    OrderLine.objects.filter(pk=line.pk).update(packed=F("packed") + quantity)
+    if not order.lines.filter(packed__lt=F("picked")).exists() and order.state == S.PICKED:
+        states.move(order, S.PACKED, reason="Every picked unit packed.", actor=ctx.actor)
+    return result
+
+
+@transaction.atomic
+def close_parcel(
+    *, parcel: Parcel, weight_g: int, length_mm: int, width_mm: int, height_mm: int
+) -> Parcel:
+    for name, value in (
+        ("weight_g", weight_g),
+        ("length_mm", length_mm),
+        ("width_mm", width_mm),
+        ("height_mm", height_mm),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise InvalidQuantity(
+                f"{name.replace('_', ' ')} must be a positive whole number.", field=name
+            )
+    Parcel.objects.filter(pk=parcel.pk).update(
+        weight_g=weight_g,
+        length_mm=length_mm,
+        width_mm=width_mm,
+        height_mm=height_mm,
+        closed_at=timezone.now(),
+    )
+    parcel.refresh_from_db()
+    return parcel
+
+
+@transaction.atomic
+def ship_order(
+    ctx: ScanContext, *, order: Order, carrier: str, tracking: dict[int, str]
+) -> Shipment:
+    """Ship every closed parcel of a packed order: stock leaves for the customer, the shipment is recorded."""
+    order = Order.objects.select_for_update(of=("self",)).select_related("service").get(pk=order.pk)
+    if order.state == S.SHIPPED:
+        existing = order.shipments.order_by("pk").last()
+        if existing is not None:
+            return existing
+    if order.state != S.PACKED:
+        raise DomainError(
+            f"Order {order.external_id} is {order.state}; only a packed order can ship."
+        )
+    parcels = list(order.parcels.select_related("container", "container__location").order_by("pk"))
+    open_parcels = [p.container.barcode for p in parcels if p.closed_at is None]
+    if open_parcels:
+        raise DomainError(f"Weigh and close {', '.join(open_parcels)} before shipping.")
+    missing = [p.container.barcode for p in parcels if not str(tracking.get(p.pk, "")).strip()]
+    if missing:
+        raise DomainError(f"No tracking number for {', '.join(missing)}.", field="tracking")
+    warehouse = (
+        parcels[0].container.location.warehouse
+        if parcels[0].container.location
+        else order.warehouse
+    )
+    assert warehouse is not None
+    shipment = Shipment.objects.create(
+        order=order, warehouse=warehouse, carrier=carrier, service=order.service
+    )
+    for p in parcels:
+        contents = [
+            {"sku": b.item.sku, "lot": b.lot.code if b.lot else None, "quantity": b.quantity}
+            for b in Balance.objects.filter(container=p.container, quantity__gt=0).select_related(
+                "item", "lot"
+            )
+        ]
+        touches.ship(
+            _derived(ctx, p.container.barcode), container=p.container, reference=order.external_id
+        )
+        ShipmentParcel.objects.create(
+            shipment=shipment, parcel=p, tracking_number=tracking[p.pk].strip(), contents=contents
+        )
+    OrderLine.objects.filter(order=order).update(shipped=F("packed"))
+    states.move(
+        order,
+        S.SHIPPED,
+        reason=f"Shipped with {carrier}: {', '.join(tracking[p.pk] for p in parcels)}.",
+        actor=ctx.actor,
+    )
+    states.announce(
+        order,
+        "order_shipped",
+        carrier=carrier,
+        service=order.service.code,
+        parcels=[{"tracking": tracking[p.pk], "carton": p.container.barcode} for p in parcels],
+    )
+    return shipment
+
+
+@transaction.atomic
+def mark_delivered(*, shipment: Shipment, owner: str = "carrier") -> Order:
+    """Carrier events own delivery reality."""
+    order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    Shipment.objects.filter(pk=shipment.pk, delivered_at__isnull=True).update(
+        delivered_at=timezone.now()
+    )
+    if order.state == S.SHIPPED:
+        states.move(order, S.DELIVERED, reason="Carrier reported delivery.", owner=owner)
+        states.announce(order, "order_delivered")
+    return order
+
+
+@transaction.atomic
+def complete_restock(ctx: ScanContext, *, task: RestockTask, to_location: Location) -> ScanResult:
+    """Put units of a cancelled order back on a shelf (the unwind policy's restock task)."""
+    task = (
+        RestockTask.objects.select_for_update(of=("self",))
+        .select_related("container__location", "item", "lot")
+        .get(pk=task.pk)
+    )
+    if task.state != TaskState.OPEN:
+        raise DomainError("This restock task is already done.")
+    where = task.container.location
+    if where is None:
+        raise WrongContainer(f"{task.container.barcode} is not on the floor.")
+    result = touches.move(
+        ctx,
+        item=task.item,
+        lot=task.lot,
+        quantity=task.quantity,
+        from_location=where,
+        from_container=task.container,
+        to_location=to_location,
+        reason_code="restock_cancelled",
+    )
+    if not result.replayed:
+        RestockTask.objects.filter(pk=task.pk).update(state=TaskState.DONE)
+    return result
+
+
+def parcels_ready(order: Order) -> list[Parcel]:
+    return list(order.parcels.filter(Q(closed_at__isnull=False)).select_related("container"))
+
+
+def totes_for(order: Order) -> list[Container]:
+    ids = (
+        PickTask.objects.filter(order=order, tote__isnull=False)
+        .values_list("tote_id", flat=True)
+        .distinct()
+    )
+    return list(Container.objects.filter(pk__in=ids, type=ContainerType.TOTE))
