@@ -126,7 +126,7 @@ def stock(site: Site, item: Item, quantity: int, user: User, *, at: Location | N
     """Receive and stow units to a sellable location (the first pick face by default)."""
     from wms.inventory import touches
 
-    lot = {}
+    lot: dict[str, Any] = {}
     if item.tracks_lots:
         import datetime as dt
 

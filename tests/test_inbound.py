@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
-from threading import Barrier
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.factories import ClientFactory, Site, UserFactory, ctx, make_item, make_site
+from tests.test_concurrency import run_parallel
 from wms.accounts.models import Role, User
 from wms.catalog.models import Client, Item
 from wms.errors import DomainError, InvalidQuantity, ItemInactive, NotPermitted
@@ -88,7 +85,9 @@ def line_of(receipt: ExpectedReceipt, item: Item) -> ExpectedReceiptLine:
 # --- creating an expected receipt --------------------------------------------------------------
 
 
-def test_an_asn_records_one_line_per_sku_and_starts_open(site: Site, nwo: Client, tent: Item) -> None:
+def test_an_asn_records_one_line_per_sku_and_starts_open(
+    site: Site, nwo: Client, tent: Item
+) -> None:
     stove = make_item(nwo, "NWO-STOVE")
 
     receipt = asn(site, nwo, [(tent, 100), (stove, 12)], reference="  NWO-0042 ", over=10)
@@ -306,7 +305,9 @@ def test_an_operator_completes_a_receipt_short_within_tolerance_and_the_brand_he
     stove = make_item(nwo, "NWO-STOVE")
     receipt = asn(site, nwo, [(tent, 100), (stove, 10)], under=5)
     inbound.receive_against(ctx(oscar), receipt=receipt, item=tent, quantity=95, location=site.dock)
-    inbound.receive_against(ctx(oscar), receipt=receipt, item=stove, quantity=10, location=site.dock)
+    inbound.receive_against(
+        ctx(oscar), receipt=receipt, item=stove, quantity=10, location=site.dock
+    )
 
     done = inbound.complete_receipt(receipt=receipt, actor=oscar)
 
@@ -369,7 +370,9 @@ def test_a_brand_user_cannot_complete_a_receipt(
     with changes_nothing(), pytest.raises(NotPermitted) as exc:
         inbound.complete_receipt(receipt=receipt, actor=alice)
 
-    assert exc.value.message == "Completing ASN NWO-0042 needs warehouse staff; a brand user cannot."
+    assert (
+        exc.value.message == "Completing ASN NWO-0042 needs warehouse staff; a brand user cannot."
+    )
 
 
 # --- put-away suggestions ----------------------------------------------------------------------
@@ -416,7 +419,9 @@ def test_putaway_suggests_the_items_pick_face_then_empty_storage_in_walking_orde
 
     # With no pick face holding it, the hint is empty storage only.
     new = make_item(nwo, "NWO-MAT")
-    assert [loc.code for loc in inbound.suggest_putaway(item=new, warehouse=site.warehouse, quantity=1)] == [
+    assert [
+        loc.code for loc in inbound.suggest_putaway(item=new, warehouse=site.warehouse, quantity=1)
+    ] == [
         "A-00-9",
         "A-02-1",
         "A-03-1",
@@ -434,23 +439,6 @@ def test_putaway_suggestion_writes_nothing(site: Site, tent: Item) -> None:
 
 
 # --- two receivers at once ---------------------------------------------------------------------
-
-
-def run_parallel(n: int, fn: Callable[[int], Any]) -> list[Any]:
-    """Start n calls at the same instant; return each one's result or exception."""
-    barrier = Barrier(n)
-
-    def call(i: int) -> Any:
-        try:
-            barrier.wait(timeout=10)
-            return fn(i)
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(call, range(n)))
 
 
 @pytest.mark.slow

@@ -133,3 +133,12 @@ def test_waves_pick_the_most_urgent_first_in_location_order(
     assert sooner.state == OrderState.RELEASED
     assert Reservation.objects.filter(line__order=sooner).aggregate(s=Sum("quantity"))["s"] == 2
     assert all(t.state == TaskState.OPEN for t in wave.tasks.all())
+
+
+def test_a_long_channel_order_id_imports(site: Site, nwo: Client, tent: Item, oscar: User) -> None:
+    ChannelRule.objects.create(client=nwo, channel="shopify")
+    stock(site, tent, 2, oscar)
+    gid = "gid://shopify/Order/5551234567890123456789012345678901234567"
+    order = place(nwo, gid, [(tent, 1)])
+    assert order.state == OrderState.RESERVED
+    assert AvailabilityEvent.objects.filter(cause=f"order {gid}").exists()

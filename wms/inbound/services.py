@@ -136,7 +136,7 @@ def create_receipt(
             f"Warehouse {warehouse.code} is inactive; expect the receipt at another.",
             field="warehouse",
         )
-    _percent(over_tolerance_percent, field="over_tolerance_percent")
+    _percent(over_tolerance_percent, field="over_tolerance_percent", cap=1000)
     _percent(under_tolerance_percent, field="under_tolerance_percent", cap=100)
     if not lines:
         raise DomainError(f"{label} has no lines; add each SKU with its quantity.", field="lines")
@@ -436,14 +436,14 @@ def receive_return_units(
             "returns locations.",
             field="location",
         )
-    order = Order.objects.get(pk=ret.order_id) if ret.order_id is not None else None
     with transaction.atomic():
+        order: Order | None = None
         lines: list[OrderLine] = []
-        if order is not None:
-            # Locked so two returns of the same order cannot jointly exceed what shipped.
-            lines = list(
-                OrderLine.objects.select_for_update().filter(order=order, item=item).order_by("pk")
-            )
+        if ret.order_id is not None:
+            # The order row is locked (first, as the order services do) so two returns of the same
+            # order cannot jointly exceed what shipped.
+            order = Order.objects.select_for_update().get(pk=ret.order_id)
+            lines = list(OrderLine.objects.filter(order=order, item=item).order_by("pk"))
             if not lines:
                 raise NotExpected(
                     f"SKU {item.sku} is not on order {order.external_id}; check the item, or "
@@ -591,7 +591,10 @@ def dispose_return_unit(
     disposition: Disposition,
     to_location: Location | None = None,
 ) -> ReturnUnit:
-    """Decide what becomes of a pending return unit: restock, quarantine or dispose of it."""
+    """Decide what becomes of a pending return unit: restock, quarantine or dispose of it.
+
+    The unit's `location` stays where it was received; the touch records where it went.
+    """
     if disposition not in Disposition.values or disposition == Disposition.PENDING:
         raise DomainError(
             "Choose a disposition: restocked, quarantined or disposed.", field="disposition"

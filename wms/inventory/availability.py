@@ -155,7 +155,7 @@ def publish(touched: set[tuple[int, int]], *, cause: str) -> None:
                 channel=channel,
                 quantity=quantity,
                 previous=None if row.quantity == NEVER_PUBLISHED else row.quantity,
-                cause=cause,
+                cause=cause[:120],
                 created_at=now,
             )
         )

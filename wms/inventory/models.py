@@ -244,7 +244,9 @@ class AvailabilityEvent(models.Model):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     quantity = models.BigIntegerField()
     previous = models.BigIntegerField(null=True)
-    cause = models.CharField(max_length=40, help_text="What changed it: a touch kind or reserve.")
+    cause = models.CharField(
+        max_length=120, help_text="What changed it: a touch kind, or the order that reserved."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

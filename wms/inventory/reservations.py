@@ -56,9 +56,10 @@ def reserve(
 def release(*, held: Mapping[Key, int], cause: str = "release") -> None:
     """Give reserved units back to available-to-promise."""
     items = dict(Item.objects.filter(pk__in={i for i, _ in held}).values_list("pk", "client_id"))
-    positions.apply(
-        on_hand={},
-        reserved={key: -n for key, n in held.items() if n},
-        clients=items,
-        cause=cause,
-    )
+    with transaction.atomic():
+        positions.apply(
+            on_hand={},
+            reserved={key: -n for key, n in held.items() if n},
+            clients=items,
+            cause=cause,
+        )

@@ -101,7 +101,7 @@ class Candidate:
         notes = [self.cutoff, self.capacity]
         if math.isfinite(self.distance_km):
             notes.append(f"{self.distance_km:,.0f} km away")
-        return f"{self.warehouse}: holds every line; " + "; ".join(n for n in notes if n)
+        return "; ".join([f"{self.warehouse}: holds every line", *(n for n in notes if n)])
 
 
 def _local_day_start(warehouse: Warehouse, now: dt.datetime) -> dt.datetime:
@@ -235,8 +235,13 @@ def allocate(
         try:
             with transaction.atomic():
                 _reserve(order, {c.warehouse_id: want}, terms)
-        except InsufficientStock:
-            continue  # taken by a concurrent order since we looked: try the next node
+        except InsufficientStock as lost:
+            # Taken by a concurrent order since we looked: the node is short after all. Say so
+            # (the stored evaluation too), then try the next node.
+            c.holds_all = False
+            c.short = [f"{s.sku} by {s.requested - s.available}" for s in lost.shortages]
+            evaluated = [asdict(x) | {"summary": x.summary()} for x in candidates]
+            continue
         others = [o.summary() for o in candidates if o is not c]
         reason = f"Ship complete from {c.summary()}." + (
             f" Others: {' | '.join(others)}." if others else ""
