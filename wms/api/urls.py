@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from wms.api import views
+from wms.api import orders, views
 from wms.api.scans import SCAN_ENDPOINTS, ScanDetailView, scan_view
 
 router = DefaultRouter()
@@ -14,6 +14,14 @@ router.register("locations", views.LocationViewSet, basename="location")
 router.register("containers", views.ContainerViewSet, basename="container")
 router.register("balances", views.BalanceViewSet, basename="balance")
 router.register("touches", views.TouchViewSet, basename="touch")
+router.register("orders", orders.OrderViewSet, basename="order")
+router.register("atp", orders.AtpViewSet, basename="atp")
+router.register("waves", orders.WaveViewSet, basename="wave")
+router.register("pick-tasks", orders.PickTaskViewSet, basename="pick-task")
+router.register("parcels", orders.ParcelViewSet, basename="parcel")
+router.register("shipments", orders.ShipmentViewSet, basename="shipment")
+router.register("returns", orders.ReturnViewSet, basename="return")
+router.register("receipts", orders.ReceiptViewSet, basename="receipt")
 
 urlpatterns = [
     *(
