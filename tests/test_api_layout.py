@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.conftest import api_as
 from tests.factories import Site
 from wms.accounts.models import User
+from wms.catalog.models import Item
 from wms.layout.models import Container, Location
 
 
@@ -87,3 +88,28 @@ def test_admin_creates_a_location_through_the_api(ada: User, site: Site) -> None
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["barcode"], body["sellable"], body["is_virtual"]) == ("B-01-1", True, False)
+
+
+def test_making_a_location_unsellable_takes_its_stock_out_of_what_channels_may_sell(
+    ada: User, site: Site, tent: Item, oscar: User
+) -> None:
+    from tests.factories import stock
+    from wms.inventory.models import StockPosition
+    from wms.inventory.reconcile import verify
+
+    stock(site, tent, 6, oscar)
+    position = StockPosition.objects.get(item=tent, warehouse=site.warehouse)
+    assert position.on_hand == 6
+
+    response = api_as(ada).patch(
+        f"/api/locations/{site.face1.pk}/", {"sellable": False}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    position.refresh_from_db()
+    assert position.on_hand == 0
+    assert verify().ok
+    api_as(ada).patch(f"/api/locations/{site.face1.pk}/", {"sellable": True}, format="json")
+    position.refresh_from_db()
+    assert position.on_hand == 6
+    assert verify().ok

@@ -19,9 +19,20 @@ from wms.accounts.models import User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
 from wms.errors import DomainError
-from wms.inventory.models import Balance, Scan, Touch
+from wms.inbound.models import ExpectedReceipt, Return
+from wms.inventory.models import Balance, ChannelRule, Scan, Touch
 from wms.layout import services as layout
 from wms.layout.models import VIRTUAL_TYPES, Container, Location, Warehouse
+from wms.orders.models import (
+    AllocationDecision,
+    AuthorityPolicy,
+    CarrierService,
+    Cutoff,
+    Order,
+    OrderEvent,
+    OrderException,
+    OrderLine,
+)
 
 
 def _as_validation_error(exc: DomainError) -> ValidationError:
@@ -216,6 +227,12 @@ class LocationAdmin(admin.ModelAdmin[Location]):
         # Type decides whether stock may go negative there (virtual) — fixed once created.
         return ("warehouse", "type") if obj else ()
 
+    def save_model(self, request: HttpRequest, obj: Location, form: Any, change: bool) -> None:
+        if change and "sellable" in form.changed_data:
+            # Through the service, which keeps what channels may sell in step.
+            layout.set_sellable(location=obj, sellable=obj.sellable)
+        super().save_model(request, obj, form, change)
+
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -276,3 +293,119 @@ class BalanceAdmin(ReadOnlyAdmin):
 class ScanAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "actor", "device", "created_at")
     list_filter = ("kind",)
+
+
+# --- orders, policies and channels ------------------------------------------------------------
+
+
+@admin.register(AuthorityPolicy)
+class AuthorityPolicyAdmin(admin.ModelAdmin[AuthorityPolicy]):
+    """Who decides and how each conflict is settled, per client (docs/orders.md, "Policies")."""
+
+    list_display = (
+        "client",
+        "allocation",
+        "allow_split",
+        "allow_backorder",
+        "allow_partial_shipment",
+        "cancel_after_pick",
+        "address_after_label",
+        "short_pick",
+        "safety_buffer",
+    )
+
+
+@admin.register(ChannelRule)
+class ChannelRuleAdmin(admin.ModelAdmin[ChannelRule]):
+    list_display = ("client", "channel", "buffer", "cap", "share_percent")
+    list_filter = ("client", "channel")
+    filter_horizontal = ("warehouses",)
+
+
+@admin.register(CarrierService)
+class CarrierServiceAdmin(admin.ModelAdmin[CarrierService]):
+    list_display = ("code", "carrier", "name", "level")
+
+
+@admin.register(Cutoff)
+class CutoffAdmin(admin.ModelAdmin[Cutoff]):
+    list_display = ("warehouse", "service", "local_time")
+    list_filter = ("warehouse",)
+
+
+class OrderEventInline(admin.TabularInline[OrderEvent, Order]):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "from_state", "to_state", "owner", "actor", "policy", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class AllocationDecisionInline(admin.TabularInline[AllocationDecision, Order]):
+    model = AllocationDecision
+    extra = 0
+    can_delete = False
+    fields = ("at", "mode", "outcome", "warehouses", "reason")
+    readonly_fields = fields
+    verbose_name_plural = "allocation decisions (why this node)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderLineInline(admin.TabularInline[OrderLine, Order]):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ("item", "quantity", "picked", "packed", "shipped", "channel_line_id")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    """Orders change through their services (API, floor, channels); here they are read, with why."""
+
+    list_display = (
+        "external_id",
+        "client",
+        "channel",
+        "state",
+        "warehouse",
+        "service",
+        "due_at",
+        "received_at",
+    )
+    list_filter = ("state", "channel", "client", "warehouse")
+    search_fields = ("external_id", "ship_to_name")
+    inlines = [OrderLineInline, AllocationDecisionInline, OrderEventInline]
+    list_select_related = ("client", "warehouse", "service")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_staff)
+
+
+@admin.register(OrderException)
+class OrderExceptionAdmin(ReadOnlyAdmin):
+    list_display = ("order", "kind", "owner", "created_at", "resolved_at", "detail")
+    list_filter = ("kind", "owner")
+
+
+@admin.register(ExpectedReceipt)
+class ExpectedReceiptAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "client", "warehouse", "kind", "state", "expected_at")
+    list_filter = ("state", "client", "warehouse")
+
+
+@admin.register(Return)
+class ReturnAdmin(ReadOnlyAdmin):
+    list_display = ("rma", "client", "order", "warehouse", "created_at")
+    list_filter = ("client",)

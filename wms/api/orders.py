@@ -857,5 +857,12 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ).first()
         if item is None:
             raise serializers.ValidationError({"sku": ["Give a SKU of this receipt's client."]})
-        places = inbound.suggest_putaway(item=item, warehouse=receipt.warehouse, quantity=0)
+        line = receipt.lines.filter(item=item).first()
+        try:
+            quantity = int(
+                request.query_params.get("quantity") or max(1, line.received if line else 1)
+            )
+        except ValueError:
+            raise serializers.ValidationError({"quantity": ["A whole number of units."]}) from None
+        places = inbound.suggest_putaway(item=item, warehouse=receipt.warehouse, quantity=quantity)
         return Response([{"id": loc.pk, "code": loc.code, "type": loc.type} for loc in places])

@@ -207,6 +207,18 @@ class LocationViewSet(
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = layout.create_location(**serializer.validated_data)
 
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        sellable = data.pop("sellable", None)
+        assert serializer.instance is not None
+        # The flag moves stock in or out of what channels may sell: through its service only.
+        if sellable is not None:
+            layout.set_sellable(location=serializer.instance, sellable=sellable)
+        for name, value in data.items():
+            setattr(serializer.instance, name, value)
+        if data:
+            serializer.instance.save(update_fields=list(data))
+
 
 class ContainerViewSet(
     mixins.ListModelMixin,

@@ -116,3 +116,40 @@ def create_container(
     return Container.objects.create(
         warehouse=warehouse, type=type, barcode=barcode, sscc=sscc or None, location=location
     )
+
+
+@transaction.atomic
+def set_sellable(*, location: Location, sellable: bool) -> Location:
+    """Flip whether a location's available stock counts toward what channels may sell.
+
+    The positions' on-hand counters follow in the same transaction: the location's balance rows are
+    locked first (the ledger's order: balances, then positions), so no scan can slip between.
+    """
+    from wms.inventory import positions
+    from wms.inventory.models import Balance, StockStatus
+
+    if location.is_virtual:
+        raise DomainError("Virtual locations are never sellable.", field="sellable")
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    if location.sellable == sellable:
+        return location
+    rows = list(
+        Balance.objects.select_for_update()
+        .filter(location=location, status=StockStatus.AVAILABLE)
+        .exclude(quantity=0)
+        .select_related("item")
+        .order_by("pk")
+    )
+    Location.objects.filter(pk=location.pk).update(sellable=sellable)
+    location.sellable = sellable
+    deltas: dict[tuple[int, int], int] = {}
+    for b in rows:
+        key = (b.item_id, location.warehouse_id)
+        deltas[key] = deltas.get(key, 0) + (b.quantity if sellable else -b.quantity)
+    positions.apply(
+        on_hand=deltas,
+        reserved={},
+        clients={b.item_id: b.item.client_id for b in rows},
+        cause="sellable_on" if sellable else "sellable_off",
+    )
+    return location
