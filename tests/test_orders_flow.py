@@ -142,3 +142,15 @@ def test_a_long_channel_order_id_imports(site: Site, nwo: Client, tent: Item, os
     order = place(nwo, gid, [(tent, 1)])
     assert order.state == OrderState.RESERVED
     assert AvailabilityEvent.objects.filter(cause=f"order {gid}").exists()
+
+
+def test_a_new_channel_rule_is_published_at_once(
+    site: Site, nwo: Client, tent: Item, oscar: User
+) -> None:
+    from wms.inventory.availability import republish
+
+    stock(site, tent, 8, oscar)
+    ChannelRule.objects.create(client=nwo, channel="amazon", buffer=3, cap=4)
+    republish(client_id=nwo.pk)
+    assert ChannelAvailability.objects.get(item=tent, channel="amazon").quantity == 4
+    assert AvailabilityEvent.objects.get(item=tent, channel="amazon").cause == "channel_rule"

@@ -20,6 +20,7 @@ from wms.catalog import services as catalog
 from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
 from wms.errors import DomainError
 from wms.inbound.models import ExpectedReceipt, Return
+from wms.inventory.availability import republish
 from wms.inventory.models import Balance, ChannelRule, Scan, Touch
 from wms.layout import services as layout
 from wms.layout.models import VIRTUAL_TYPES, Container, Location, Warehouse
@@ -320,6 +321,11 @@ class ChannelRuleAdmin(admin.ModelAdmin[ChannelRule]):
     list_display = ("client", "channel", "buffer", "cap", "share_percent")
     list_filter = ("client", "channel")
     filter_horizontal = ("warehouses",)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The channel's promise changes with its rule: tell it now, not at the next scan.
+        republish(client_id=form.instance.client_id)
 
 
 @admin.register(CarrierService)

@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "wms.tasks.verify_ledger",
         "schedule": 24 * 60 * 60,
     },
+    "retry-backorders": {
+        "task": "wms.tasks.retry_backorders",
+        "schedule": 5 * 60,
+    },
 }
 
 LOGGING = {

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from wms.catalog.models import Item
@@ -170,3 +171,15 @@ def atp_by_warehouse(*, item_id: int, client_id: int, channel: str) -> dict[int,
         for p in StockPosition.objects.filter(item_id=item_id)
         if terms.feeds(p.warehouse_id)
     }
+
+
+@transaction.atomic
+def republish(*, client_id: int, cause: str = "channel_rule") -> None:
+    """Recompute every channel of a client for all its stock (after its channel rules changed)."""
+    from wms.inventory import positions
+
+    rows = StockPosition.objects.filter(client_id=client_id).values_list("item_id", "warehouse_id")
+    keys = dict.fromkeys(rows, client_id)
+    if keys:
+        positions.lock(keys)  # the order every writer of positions uses, before the channel rows
+        publish(set(keys), cause=cause)

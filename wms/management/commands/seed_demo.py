@@ -13,15 +13,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from stdnum import ean
 
 from wms.accounts.models import Role, User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, IdentifierKind, Item
 from wms.inventory import touches
+from wms.inventory.availability import republish
 from wms.inventory.ledger import ScanContext
+from wms.inventory.models import ChannelRule
 from wms.layout import services as layout
 from wms.layout.models import ContainerType, Location, LocationType, Warehouse
+from wms.orders.fulfilment import release_wave
+from wms.orders.models import AuthorityPolicy, CarrierService, Cutoff, ServiceLevel
+from wms.orders.services import LineIn, import_order
 
 DEMO_USERS = [
     # username, password, role, client code
@@ -112,6 +118,7 @@ class Command(BaseCommand):
             items = self._items(clients, rng)
             self._containers(warehouse)
         self._stock(warehouse, items, users["operator"], rng)
+        self._orders(warehouse, clients, items, users)
         self.stdout.write(
             f"Demo loaded: {len(clients)} clients, {Location.objects.filter(warehouse=warehouse).count()} "
             f"locations, {len(items)} items."
@@ -155,6 +162,58 @@ class Command(BaseCommand):
                         sequence=seq,
                     )
         return wh
+
+    def _orders(
+        self,
+        warehouse: Warehouse,
+        clients: dict[str, Client],
+        items: list[Item],
+        users: dict[str, User],
+    ) -> None:
+        """Channels, cutoffs, policies and a morning's orders: some reserved, one backordered, one picked."""
+        ground = CarrierService.objects.create(code="UPS_GROUND", carrier="UPS", name="UPS Ground")
+        express = CarrierService.objects.create(
+            code="FEDEX_2DAY", carrier="FedEx", name="FedEx 2Day", level=ServiceLevel.EXPEDITED
+        )
+        for service, at in ((ground, dt.time(17, 0)), (express, dt.time(15, 30))):
+            Cutoff.objects.create(warehouse=warehouse, service=service, local_time=at)
+        warehouse.region = "PA"
+        warehouse.orders_per_day = 2000
+        warehouse.save(update_fields=["region", "orders_per_day"])
+        for client in clients.values():
+            AuthorityPolicy.objects.create(client=client, safety_buffer=2)
+            for channel, buffer in (("amazon", 5), ("shopify", 0), ("edi", 0)):
+                ChannelRule.objects.create(client=client, channel=channel, buffer=buffer)
+            republish(client_id=client.pk)
+        by_sku = {i.sku: i for i in items}
+        now = timezone.now()
+        specs = [
+            ("NWO", "amazon", "114-3941689-8772232", [("NWO-001", 1)], express, "CA", 6),
+            ("NWO", "shopify", "1001", [("NWO-004", 2), ("NWO-011", 1)], ground, "NY", 30),
+            ("NWO", "shopify", "1002", [("NWO-006", 1)], ground, "NJ", 30),
+            ("NWO", "edi", "PO-778120", [("NWO-002", 24)], ground, "OH", 48),
+            ("BBB", "amazon", "113-5550123-0000001", [("BBB-001", 2)], express, "TX", 8),
+            ("BBB", "shopify", "2001", [("BBB-005", 1), ("BBB-009", 1)], ground, "FL", 30),
+            ("BBB", "shopify", "2002", [("BBB-003", 500)], ground, "WA", 30),  # backordered
+        ]
+        for code, channel, external_id, lines, service, region, hours in specs:
+            import_order(
+                client=clients[code],
+                channel=channel,
+                external_id=external_id,
+                ship_to={
+                    "name": "Demo Customer",
+                    "line1": "1 Market St",
+                    "city": "Anytown",
+                    "region": region,
+                    "postal_code": "10001",
+                    "country": "US",
+                },
+                service=service,
+                lines=[LineIn(by_sku[sku], n) for sku, n in lines],
+                ship_by=now + dt.timedelta(hours=hours),
+            )
+        release_wave(warehouse=warehouse, actor=users["supervisor"], max_orders=2)
 
     def _clients(self) -> dict[str, Client]:
         return {
