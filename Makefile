@@ -43,6 +43,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/touch_throughput.py
 	$(PY) bench/verify_ledger_scale.py
+	$(PY) bench/reservations.py
 
 ## make lock: re-pin every dependency after changing pyproject.toml.
 lock:
