@@ -1,5 +1,6 @@
 """Every scan takes its row locks in the one global order, so two scans can wait but never deadlock:
-pallets (by pk), then other containers (by pk), then balance rows. Checked on the SQL each service
+pallets (by pk), then other containers (by pk), then balance rows, then stock positions, then
+channel availability rows. Checked on the SQL each service
 sends, with containers created in the worst primary-key order for it."""
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ def lock_sequence(run: Callable[[], Any]) -> list[tuple[str, int]]:
         if 'FROM "wms_balance"' in sql:
             sequence.append(("balance", 0))
             continue
+        if 'FROM "wms_stock_position"' in sql:
+            sequence.append(("position", 0))
+            continue
+        if 'FROM "wms_channel_availability"' in sql:
+            sequence.append(("channel", 0))
+            continue
         match = IDS.search(sql)
         assert match, sql
         # Within one statement PostgreSQL locks rows in the statement's ORDER BY: pallets, then pk.
@@ -52,12 +59,9 @@ def assert_global_order(sequence: list[tuple[str, int]]) -> None:
     types = dict(Container.objects.filter(pk__in=containers).values_list("pk", "type"))
     ranks = [(types[pk] != "pallet", pk) for pk in containers]
     assert ranks == sorted(ranks), f"containers locked out of order: {sequence}"
-    first_balance = next(
-        (i for i, (kind, _) in enumerate(sequence) if kind == "balance"), len(sequence)
-    )
-    assert all(kind == "balance" for kind, _ in sequence[first_balance:]), (
-        f"container after balance: {sequence}"
-    )
+    level = {"container": 0, "balance": 1, "position": 2, "channel": 3}
+    levels = [level[kind] for kind, _ in sequence]
+    assert levels == sorted(levels), f"a lock level taken after a later one: {sequence}"
 
 
 def test_pick_from_a_pallet_locks_the_pallet_before_an_older_tote(
