@@ -7,6 +7,7 @@ import pytest
 from tests.factories import ADDRESS, Site, ctx, make_item, place, stock
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
+from wms.errors import DomainError
 from wms.inventory.models import Balance, StockPosition
 from wms.inventory.reconcile import verify
 from wms.orders import allocation, fulfilment
@@ -189,9 +190,14 @@ def test_address_change_after_the_label_follows_policy(
     if policy == "hold":
         assert order.ship_to_city == "Boston"
         assert {"pending_address": ADDRESS} in order.flags
-        resume_order(order=order, actor=oscar)
+        with pytest.raises(DomainError, match="say whether to apply it"):
+            resume_order(order=order, actor=oscar)
+        resume_order(order=order, actor=oscar, apply_pending_address=True)
         order.refresh_from_db()
         assert order.state == OrderState.RESERVED
+        assert order.ship_to_city == "New York"
+        assert "reprint_label" in order.flags
+        assert not any(isinstance(f, dict) for f in order.flags)
 
 
 def test_short_pick_reallocates_to_other_stock(

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from wms.accounts.models import Role, User
 from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, scope
+from wms.catalog.identifiers import is_digits
 from wms.catalog.models import Channel, Client, Item, Lot
 from wms.errors import DomainError
 from wms.inbound import services as inbound
@@ -185,6 +186,15 @@ def _decision(decision: orders.Decision) -> Response:
     return Response({"outcome": decision.outcome, "message": decision.message}, status=code)
 
 
+class HoldIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class ResumeIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, default="Resumed.")
+    apply_pending_address = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
 class CancelIn(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
     requested_by = serializers.CharField(max_length=80, default="api")
@@ -294,6 +304,28 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             )
         )
 
+    @extend_schema(request=HoldIn, responses={200: OrderOut})
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str) -> Response:
+        data = HoldIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = orders.hold_order(
+            order=self.get_object(), actor=_actor(request), **data.validated_data
+        )
+        return Response(OrderOut(order).data)
+
+    @extend_schema(request=ResumeIn, responses={200: OrderOut})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str) -> Response:
+        """Back from a hold (deciding a waiting address change) or from an exception (re-allocate)."""
+        data = ResumeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = orders.resume_order(
+            order=self.get_object(), actor=_actor(request), **data.validated_data
+        )
+        order.refresh_from_db()
+        return Response(OrderOut(order).data)
+
     @extend_schema(request=PackOrderIn, responses={201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"], permission_classes=[WarehouseStaffOnly])
     def pack(self, request: Request, pk: str) -> Response:
@@ -335,7 +367,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def at_risk(self, request: Request) -> Response:
         """Open orders due within the window (or overdue), soonest first, with minutes left."""
         try:
-            within = int(request.query_params.get("within_minutes", "120"))
+            within = min(
+                max(int(request.query_params.get("within_minutes", "120")), 0), 60 * 24 * 60
+            )
         except ValueError:
             raise serializers.ValidationError(
                 {"within_minutes": ["A whole number of minutes."]}
@@ -487,7 +521,7 @@ class PickTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         qs = PickTask.objects.select_related("order", "item", "location", "lot", "from_container")
         params = self.request.query_params
         if wave := params.get("wave"):
-            qs = qs.filter(wave_id=wave) if wave.isdigit() else qs.none()
+            qs = qs.filter(wave_id=wave) if is_digits(wave) else qs.none()
         if st := params.get("state"):
             qs = qs.filter(state=st)
         return qs.order_by("wave_id", "sequence", "pk")

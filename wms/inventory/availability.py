@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from wms.catalog.models import Item
@@ -20,7 +21,6 @@ from wms.inventory.models import (
     ChannelRule,
     StockPosition,
 )
-from wms.layout.models import Warehouse
 
 
 @dataclass(frozen=True)
@@ -138,17 +138,22 @@ def publish(touched: set[tuple[int, int]], *, cause: str) -> None:
         .order_by("pk")
     }
     by_item: dict[int, list[StockPosition]] = defaultdict(list)
-    for p in StockPosition.objects.filter(item_id__in=item_ids):
+    active: set[int] = set()
+    for p in StockPosition.objects.filter(item_id__in=item_ids).annotate(
+        node_active=F("warehouse__active")
+    ):
         by_item[p.item_id].append(p)
-    active = set(Warehouse.objects.filter(active=True).values_list("pk", flat=True))
+        if p.node_active:
+            active.add(p.warehouse_id)
     now = timezone.now()
     events = []
+    changed: dict[int, int] = {}
     for (item_id, channel), terms in sorted(needed.items()):
         quantity = channel_quantity(by_item[item_id], terms, active)
         row = current[(item_id, channel)]
         if row.quantity == quantity:
             continue
-        ChannelAvailability.objects.filter(pk=row.pk).update(quantity=quantity, updated_at=now)
+        changed[row.pk] = quantity
         events.append(
             AvailabilityEvent(
                 client_id=client_of[item_id],
@@ -159,6 +164,11 @@ def publish(touched: set[tuple[int, int]], *, cause: str) -> None:
                 cause=cause[:120],
                 created_at=now,
             )
+        )
+    if changed:
+        ChannelAvailability.objects.filter(pk__in=changed).update(
+            quantity=Case(*(When(pk=pk, then=Value(q)) for pk, q in changed.items())),
+            updated_at=now,
         )
     AvailabilityEvent.objects.bulk_create(events)
 

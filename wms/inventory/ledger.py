@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
@@ -234,9 +234,33 @@ def lock_balances(
     }
 
 
-def is_sellable(location: Location, status: str) -> bool:
-    """Stock counts toward what channels may sell: available, at a sellable physical location."""
-    return status == StockStatus.AVAILABLE and location.sellable and not location.is_virtual
+def is_sellable(location: Location, status: str, container: Container | None = None) -> bool:
+    """Stock counts toward what channels may sell: available, loose or on a pallet, at a sellable
+    physical location. Totes and cartons hold work in progress (picked, packed), never stock to sell."""
+    return (
+        status == StockStatus.AVAILABLE
+        and location.sellable
+        and not location.is_virtual
+        and (container is None or container.type == ContainerType.PALLET)
+    )
+
+
+def sellable_flags(location_ids: set[int]) -> dict[int, bool]:
+    """The locations' sellable flags as committed now, share-locked until the scan commits.
+
+    The caller's Location objects may predate a set_sellable; reading the flag under FOR SHARE
+    (set_sellable takes FOR UPDATE) keeps the positions exactly in step with the balances.
+    """
+    if not location_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT id, sellable FROM wms_location WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+                [sorted(location_ids)],
+            )
+            return dict(cur.fetchall())
+    return dict(Location.objects.filter(pk__in=location_ids).values_list("pk", "sellable"))
 
 
 def _check_container_position(
@@ -295,6 +319,9 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
         keys[dst] = (m.item, m.lot, m.target)
         deltas[src] -= m.quantity
         deltas[dst] += m.quantity
+    flags = sellable_flags(
+        {b.location.pk for _i, _l, b in keys.values() if not b.location.is_virtual}
+    )
     balances = lock_balances(keys) if keys else {}
 
     # A movement with source == target (relabel, confirming count) moves nothing but still needs the
@@ -330,7 +357,9 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
     sellable: dict[tuple[int, int], int] = defaultdict(int)
     for k, d in changed.items():
         item, _lot, bucket = keys[k]
-        if is_sellable(bucket.location, bucket.status):
+        if flags.get(bucket.location.pk) and is_sellable(
+            bucket.location, bucket.status, bucket.container
+        ):
             sellable[(item.pk, bucket.location.warehouse_id)] += d
     clients = {m.item.pk: m.item.client_id for m in plan.movements}
     positions.apply(

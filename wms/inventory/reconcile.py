@@ -79,7 +79,9 @@ _POSITIONS = """
 WITH sellable AS (
     SELECT b.item_id, l.warehouse_id, SUM(b.quantity) AS qty
       FROM wms_balance b JOIN wms_location l ON l.id = b.location_id
+      LEFT JOIN wms_container c ON c.id = b.container_id
      WHERE b.status = 'available' AND l.sellable AND NOT l.is_virtual
+       AND (b.container_id IS NULL OR c.type = 'pallet')
      GROUP BY b.item_id, l.warehouse_id
 ), held AS (
     SELECT position_id, SUM(quantity) AS qty FROM wms_reservation GROUP BY position_id

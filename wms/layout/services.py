@@ -134,8 +134,9 @@ def set_sellable(*, location: Location, sellable: bool) -> Location:
     if location.sellable == sellable:
         return location
     rows = list(
-        Balance.objects.select_for_update()
+        Balance.objects.select_for_update(of=("self",))
         .filter(location=location, status=StockStatus.AVAILABLE)
+        .filter(models.Q(container__isnull=True) | models.Q(container__type=ContainerType.PALLET))
         .exclude(quantity=0)
         .select_related("item")
         .order_by("pk")

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from wms.accounts.models import User
@@ -112,8 +112,13 @@ def _local_day_start(warehouse: Warehouse, now: dt.datetime) -> dt.datetime:
 def _capacity(warehouse: Warehouse, lines: int, now: dt.datetime) -> tuple[bool, str]:
     if warehouse.orders_per_day is None and warehouse.lines_per_day is None:
         return True, ""
-    today = Reservation.objects.filter(
-        warehouse=warehouse, created_at__gte=_local_day_start(warehouse, now)
+    # Orders booked at the node today that still count: not cancelled, still holding or picked.
+    today = (
+        Reservation.objects.filter(
+            warehouse=warehouse, created_at__gte=_local_day_start(warehouse, now)
+        )
+        .exclude(line__order__state=OrderState.CANCELLED)
+        .filter(Q(quantity__gt=0) | Q(picked__gt=0))
     )
     orders = today.values("line__order").distinct().count()
     booked = today.values("line").distinct().count()
@@ -150,6 +155,7 @@ def evaluate(
     )
     avail = {(p.item_id, p.warehouse_id): atp(p, terms) for p in rows}
     skus = dict(order.lines.values_list("item_id", "item__sku"))
+    open_lines = sum(1 for line in order.lines.all() if line.quantity > line.picked)
     out = []
     for w in warehouses:
         short = [
@@ -163,7 +169,7 @@ def evaluate(
             c.makes_cutoff = now <= cutoff
             verb = "makes" if c.makes_cutoff else "missed"
             c.cutoff = f"{verb} today's {order.service.code} cutoff {cutoff:%H:%M} {w.time_zone}"
-        c.capacity_left, c.capacity = _capacity(w, len(want), now)
+        c.capacity_left, c.capacity = _capacity(w, open_lines, now)
         c.distance_km = geo.distance_km(
             w.region, order.ship_to_region, to_country=order.ship_to_country
         )
@@ -229,6 +235,9 @@ def allocate(
     feeding = Warehouse.objects.filter(active=True)
     if terms.warehouse_ids is not None:
         feeding = feeding.filter(pk__in=terms.warehouse_ids)
+    if order.warehouse_id is not None and order.lines.filter(picked__gt=0).exists():
+        # Units are already picked there: the rest must join them, not start at another node.
+        feeding = feeding.filter(pk=order.warehouse_id)
     candidates = evaluate(order, want, list(feeding.order_by("code")), terms, now)
     evaluated = [asdict(c) | {"summary": c.summary()} for c in candidates]
     for c in (c for c in candidates if c.holds_all):
@@ -297,6 +306,12 @@ def _allocate_upstream(
     if node is None:
         decision = _decide(order, "refused", [], "The upstream system assigned no node.", [])
         _exception(order, "no_node_assigned", decision.reason, owner=owner, actor=actor)
+        return decision
+    if not node.active or not terms.feeds(node.pk):
+        why = "is inactive" if not node.active else f"does not feed {order.channel}"
+        reason = f"Node {node.code} was assigned upstream but {why}."
+        decision = _decide(order, "refused", [node.code], reason, [])
+        _exception(order, "node_cannot_fill", reason, owner=owner, actor=actor)
         return decision
     evaluated = [
         asdict(c) | {"summary": c.summary()} for c in evaluate(order, want, [node], terms, now)

@@ -41,7 +41,9 @@ S = OrderState
 
 
 def work_queue(warehouse: Warehouse) -> QuerySet[Order]:
-    """Reserved orders with stock held at the node, in pick priority: due, service level, age."""
+    """Orders holding stock at the node, in pick priority: due, service level, age. Released
+    orders are included because a split order is released at its first node and still holds
+    units at its second."""
     rank = Case(
         *(When(service__level=level, then=Value(r)) for level, r in SERVICE_RANK.items()),
         default=Value(9),
@@ -49,7 +51,7 @@ def work_queue(warehouse: Warehouse) -> QuerySet[Order]:
     )
     return (
         Order.objects.filter(
-            state=S.RESERVED,
+            state__in=[S.RESERVED, S.RELEASED, S.PICKING],
             lines__reservations__warehouse=warehouse,
             lines__reservations__quantity__gt=0,
         )
@@ -142,11 +144,12 @@ def _create_tasks(
 @transaction.atomic
 def release_wave(*, warehouse: Warehouse, actor: User, max_orders: int = 50) -> Wave | None:
     """Release the most urgent reserved orders to the floor as one wave of location-sequenced picks."""
-    candidates = list(work_queue(warehouse).values_list("pk", flat=True)[:max_orders])
+    queue = work_queue(warehouse).values_list("pk", flat=True)
+    candidates = [pk for pk in queue if _untasked(pk, warehouse) > 0][:max_orders]
     # skip_locked: two supervisors releasing at once split the queue instead of waiting on each other.
     orders = list(
         Order.objects.select_for_update(skip_locked=True).filter(
-            pk__in=candidates, state=S.RESERVED
+            pk__in=candidates, state__in=[S.RESERVED, S.RELEASED, S.PICKING]
         )
     )
     if not orders:
@@ -180,8 +183,24 @@ def release_wave(*, warehouse: Warehouse, actor: User, max_orders: int = 50) -> 
                 detail=reason,
                 owner=f"inventory control {warehouse.code}",
             )
-        states.move(order, S.RELEASED, reason=reason, actor=actor, reference=f"wave {wave.pk}")
+        if order.state == S.RESERVED:
+            states.move(order, S.RELEASED, reason=reason, actor=actor, reference=f"wave {wave.pk}")
+        else:
+            states.record(
+                order, kind="released", reason=reason, actor=actor, reference=f"wave {wave.pk}"
+            )
     return wave
+
+
+def _untasked(order_id: int, warehouse: Warehouse) -> int:
+    """Units the order holds at the node that no open pick task covers yet."""
+    held = Reservation.objects.filter(line__order_id=order_id, warehouse=warehouse).aggregate(
+        s=Sum("quantity")
+    )["s"]
+    tasked = PickTask.objects.filter(
+        order_id=order_id, state=TaskState.OPEN, location__warehouse=warehouse
+    ).aggregate(s=Sum(F("quantity") - F("picked")))["s"]
+    return (held or 0) - (tasked or 0)
 
 
 def next_task(*, warehouse: Warehouse, wave: Wave | None = None) -> PickTask | None:
@@ -216,18 +235,30 @@ def confirm_pick(
     ctx: ScanContext, *, task: PickTask, tote: Container, quantity: int, short_reason: str = ""
 ) -> PickOutcome:
     """Confirm a pick by scans. Fewer units than asked is a short pick: say why, and the policy decides."""
+    # The order row first: the lock order every order verb uses (cancel, pack, ship), so a pick and
+    # a cancel cannot deadlock, and the last two picks of an order cannot both miss "all picked".
+    order = Order.objects.select_for_update().get(pk=task.order_id)
     task = (
         PickTask.objects.select_for_update(of=("self",))
         .select_related("order", "line", "reservation", "item", "lot", "location")
         .get(pk=task.pk)
     )
-    order = task.order
+    task.order = order
     remaining = task.quantity - task.picked
     if task.state != TaskState.OPEN:
         earlier = ledger.recorded(ctx.scan_id)
         if earlier is not None:  # a retried confirm: answer as the first time
             return PickOutcome(earlier, task, earlier.message)
         raise DomainError(f"This pick task is {task.state}; take the next one.")
+    if order.state in (S.ON_HOLD, S.CANCELLED):
+        raise DomainError(
+            f"Order {order.external_id} is {OrderState(order.state).label.lower()}: do not pick it; "
+            "take the next task."
+        )
+    if tote.type != ContainerType.TOTE or Parcel.objects.filter(container=tote).exists():
+        raise WrongContainer(
+            f"{tote.barcode} is not a picking tote; scan an empty tote.", field="tote"
+        )
     if (
         isinstance(quantity, bool)
         or not isinstance(quantity, int)
@@ -308,9 +339,19 @@ def _short_pick(ctx: ScanContext, task: PickTask, short: int, why: str) -> str:
     # Backorder or exception (or nothing to reallocate to): the missing units stop being held here.
     _release_from(task.reservation, short, cause=f"short pick {order.external_id}")
     if policy.short_pick == ShortPick.EXCEPTION:
-        states.move(
-            order, S.EXCEPTION, reason=detail, owner="supervisor", actor=ctx.actor, policy=rule
-        )
+        if order.state == S.EXCEPTION:  # a second short pick of an order already stopped
+            states.record(
+                order,
+                kind="decision",
+                reason=detail,
+                owner="supervisor",
+                actor=ctx.actor,
+                policy=rule,
+            )
+        else:
+            states.move(
+                order, S.EXCEPTION, reason=detail, owner="supervisor", actor=ctx.actor, policy=rule
+            )
         return f"Short {short}: order {order.external_id} is stopped for a supervisor."
     states.record(
         order, kind="decision", reason=f"{detail} Backordered.", actor=ctx.actor, policy=rule
@@ -352,6 +393,17 @@ def _maybe_picked(order: Order, actor: User) -> None:
     if still_held:
         return  # reserved units not yet tasked (replenishment): not done
     policy = allocation.policy_of(order.client_id)
+    if not policy.allow_backorder:
+        states.move(
+            order,
+            S.EXCEPTION,
+            reason="Short, and the client allows no backorders: a supervisor decides "
+            "(ship what is picked or cancel).",
+            owner="supervisor",
+            actor=actor,
+            policy="allow_backorder=False",
+        )
+        return
     if policy.allow_partial_shipment and any(line.picked for line in lines):
         states.move(
             order,
@@ -388,8 +440,8 @@ def pack_units(
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.state not in (S.PICKED, S.PACKED):
         raise DomainError(f"Order {order.external_id} is {order.state}; pack it once it is picked.")
-    line = order.lines.filter(item=item).first()
-    if line is None:
+    lines = list(order.lines.filter(item=item).order_by("pk"))
+    if not lines:
         raise WrongContainer(
             f"{item.sku} is not on order {order.external_id}; put it aside for a supervisor."
         )
@@ -400,7 +452,7 @@ def pack_units(
         )
     if parcel.closed_at is not None:
         raise WrongContainer(f"Carton {carton.barcode} is closed; take a new carton.")
-    open_units = line.picked - line.packed
+    open_units = sum(line.picked - line.packed for line in lines)
     if quantity > open_units:
         raise InvalidQuantity(
             f"Only {open_units} × {item.sku} of this order are left to pack; you scanned {quantity}."
@@ -416,7 +468,12 @@ def pack_units(
     )
     if result.replayed:
         return result
-    OrderLine.objects.filter(pk=line.pk).update(packed=F("packed") + quantity)
+    left = quantity
+    for line in lines:  # two lines of one SKU fill in order
+        take = min(left, line.picked - line.packed)
+        if take > 0:
+            OrderLine.objects.filter(pk=line.pk).update(packed=F("packed") + take)
+            left -= take
     if not order.lines.filter(packed__lt=F("picked")).exists() and order.state == S.PICKED:
         states.move(order, S.PACKED, reason="Every picked unit packed.", actor=ctx.actor)
     return result
@@ -491,6 +548,23 @@ def ship_order(
             shipment=shipment, parcel=p, tracking_number=tracking[p.pk].strip(), contents=contents
         )
     OrderLine.objects.filter(order=order).update(shipped=F("packed"))
+    unshipped = [
+        {"sku": sku, "quantity": n - done}
+        for sku, n, done in order.lines.values_list("item__sku", "quantity", "packed")
+        if done < n
+    ]
+    if unshipped:
+        # A partial shipment closes the order: say so plainly, and tell the channel.
+        left = ", ".join(f"{u['quantity']} × {u['sku']}" for u in unshipped)
+        allocation.release_reservations(order, cause=f"partial shipment {order.external_id}")
+        states.record(
+            order,
+            kind="decision",
+            reason=f"Shipped partially; not shipped and no longer held: {left}.",
+            actor=ctx.actor,
+            policy="allow_partial_shipment",
+        )
+        states.announce(order, "order_partially_shipped", unshipped=unshipped)
     states.move(
         order,
         S.SHIPPED,

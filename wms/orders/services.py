@@ -18,8 +18,8 @@ from django.utils import timezone
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.errors import DomainError, InvalidQuantity, ItemInactive
-from wms.inventory.models import Balance
-from wms.layout.models import Warehouse
+from wms.inventory.models import Balance, Touch
+from wms.layout.models import Container, Warehouse
 from wms.orders import allocation, states
 from wms.orders.models import (
     AddressAfterLabel,
@@ -29,7 +29,6 @@ from wms.orders.models import (
     OrderException,
     OrderLine,
     OrderState,
-    Parcel,
     PickTask,
     RestockTask,
     TaskState,
@@ -235,27 +234,30 @@ def _flag(order: Order, flag: str) -> None:
 
 
 def _restock_tasks(order: Order) -> list[RestockTask]:
-    """One task per container holding units picked for the order (totes and packed parcels)."""
-    left: dict[int, int] = defaultdict(int)
-    for line in order.lines.all():
-        left[line.item_id] += line.picked - line.shipped
-    containers = set(
-        PickTask.objects.filter(order=order, tote__isnull=False).values_list("tote_id", flat=True)
-    ) | set(Parcel.objects.filter(order=order).values_list("container_id", flat=True))
+    """One task per container and item/lot holding this order's picked units.
+
+    Counted from the order's own touches (picked in, packed out, shipped), not from what a
+    container holds now: a tote shared by a batch pick also holds other orders' units.
+    """
+    held: dict[tuple[int, int, int | None], int] = defaultdict(int)
+    mine = Touch.objects.filter(client_id=order.client_id, reference=order.external_id)
+    for kind, src, dst, item, lot, qty in mine.filter(
+        kind__in=["pick", "pack", "ship"]
+    ).values_list("kind", "from_container_id", "to_container_id", "item_id", "lot_id", "quantity"):
+        if kind in ("pack", "ship") and src is not None:
+            held[(src, item, lot)] -= qty
+        if kind in ("pick", "pack") and dst is not None:
+            held[(dst, item, lot)] += qty
     tasks = []
-    holdings = Balance.objects.filter(
-        container_id__in=containers, item_id__in=list(left), quantity__gt=0
-    ).order_by("pk")
-    for b in holdings:
-        n = min(b.quantity, left[b.item_id])
-        if n <= 0 or b.container_id is None:
+    for (container_id, item_id, lot_id), quantity in sorted(held.items(), key=lambda kv: kv[0][0]):
+        if quantity <= 0:
             continue
-        left[b.item_id] -= n
+        container = Container.objects.select_related("location").get(pk=container_id)
         face = (
             Balance.objects.filter(
-                item_id=b.item_id,
+                item_id=item_id,
                 location__type="pick_face",
-                location__warehouse_id=b.location.warehouse_id,
+                location__warehouse_id=container.warehouse_id,
             )
             .order_by("-quantity")
             .values_list("location_id", flat=True)
@@ -264,10 +266,10 @@ def _restock_tasks(order: Order) -> list[RestockTask]:
         tasks.append(
             RestockTask.objects.create(
                 order=order,
-                item_id=b.item_id,
-                lot_id=b.lot_id,
-                container_id=b.container_id,
-                quantity=n,
+                item_id=item_id,
+                lot_id=lot_id,
+                container_id=container_id,
+                quantity=quantity,
                 suggested_location_id=face,
             )
         )
@@ -328,6 +330,11 @@ def change_address(
     ]
     Order.objects.filter(pk=order.pk).update(flags=order.flags)
     message = "Address change after the label was printed: order held for a supervisor to decide."
+    if order.state == S.ON_HOLD:  # already waiting for a decision: the newest address waits instead
+        states.record(
+            order, kind="decision", reason=message, owner=requested_by, actor=actor, policy=rule
+        )
+        return Decision("held", message)
     OrderException.objects.create(
         order=order, kind="address_after_label", detail=message, owner="supervisor"
     )
@@ -355,18 +362,72 @@ def hold_order(*, order: Order, reason: str, actor: User) -> Order:
     )
 
 
+def _pending_address(order: Order) -> dict[str, str] | None:
+    for flag in order.flags:
+        if isinstance(flag, dict) and "pending_address" in flag:
+            return dict(flag["pending_address"])
+    return None
+
+
 @transaction.atomic
-def resume_order(*, order: Order, actor: User, reason: str = "Resumed.") -> Order:
+def resume_order(
+    *,
+    order: Order,
+    actor: User,
+    reason: str = "Resumed.",
+    apply_pending_address: bool | None = None,
+) -> Order:
+    """A supervisor's way out of a hold or an exception.
+
+    On hold: back to where it was; a waiting address change must be applied (the label is then
+    reprinted) or dropped — the supervisor says which. Exception: if nothing is picked yet, the
+    order is allocated afresh (its holds released first); otherwise it must be cancelled.
+    """
     order = _locked(order)
+    who = f"user:{actor.username}"
+    if order.state == S.EXCEPTION:
+        if _picked_any(order):
+            raise states.StateConflict(
+                f"Order {order.external_id} has picked units: cancel it (they go back to stock) "
+                "rather than resuming it."
+            )
+        allocation.release_reservations(order, cause=f"resume {order.external_id}")
+        order.exceptions.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        states.record(
+            order, kind="decision", reason=f"Exception resolved: {reason}", owner=who, actor=actor
+        )
+        allocation.allocate(order, actor=actor)
+        return order
     if order.state != S.ON_HOLD or not order.held_from:
         raise states.StateConflict(f"Order {order.external_id} is not on hold.")
-    return states.move(
-        order,
-        OrderState(order.held_from),
-        reason=reason,
-        owner=f"user:{actor.username}",
-        actor=actor,
+    pending = _pending_address(order)
+    if pending is not None:
+        if apply_pending_address is None:
+            raise DomainError(
+                "An address change waits on this order: say whether to apply it "
+                "(apply_pending_address true or false).",
+                field="apply_pending_address",
+            )
+        order.flags = [
+            f for f in order.flags if not (isinstance(f, dict) and "pending_address" in f)
+        ]
+        Order.objects.filter(pk=order.pk).update(flags=order.flags)
+        if apply_pending_address:
+            _apply_address(order, _address(pending))
+            Order.objects.filter(pk=order.pk).update(label_printed_at=None)
+            _flag(order, "reprint_label")
+        verb = "applied (label to reprint)" if apply_pending_address else "dropped"
+        states.record(
+            order,
+            kind="address_changed" if apply_pending_address else "decision",
+            reason=f"Pending address change {verb}.",
+            owner=who,
+            actor=actor,
+        )
+    order.exceptions.filter(resolved_at__isnull=True, kind="address_after_label").update(
+        resolved_at=timezone.now()
     )
+    return states.move(order, OrderState(order.held_from), reason=reason, owner=who, actor=actor)
 
 
 def retry_backorders(*, limit: int = 200, client: Client | None = None) -> int:
