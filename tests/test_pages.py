@@ -143,3 +143,26 @@ def test_seed_demo_loads_through_the_ledger_and_verifies(
     assert Touch.objects.filter(kind="receive").count() == 50
     report = verify()
     assert report.ok, report.problems
+
+
+def test_a_supervisor_reads_the_back_office_but_changes_nothing(
+    site: Site, tent: Item, oscar: User, sam: User
+) -> None:
+    from tests.factories import place, stock
+
+    sam.is_staff = True
+    sam.save()
+    stock(site, tent, 3, oscar)
+    order = place(tent.client, "SUP-1", [(tent, 1)])
+    web = signed_in(sam)
+    page = web.get(f"/admin/wms/order/{order.pk}/change/").content.decode()
+    assert "Ship complete from TST1" in page  # the allocation decision, inline
+    assert "Imported from shopify." in page  # the history, inline
+    assert "NWO-TENT" in page  # the lines
+    assert web.get("/admin/wms/touch/").status_code == 200
+    assert web.get(f"/admin/wms/item/{tent.pk}/change/").status_code == 200
+    response = web.post(f"/admin/wms/item/{tent.pk}/change/", {"description": "renamed"})
+    assert response.status_code == 403
+    assert web.get("/admin/wms/authoritypolicy/add/").status_code == 403
+    operator = signed_in(oscar)
+    assert operator.get("/admin/").status_code == 302  # not staff: the sign-in page

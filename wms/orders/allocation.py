@@ -337,6 +337,13 @@ def _allocate_upstream(
     )
 
 
+def _plain(value: object) -> object:
+    """JSON for the stored evaluation: no infinity (unknown distance), distances to 0.1 km."""
+    if isinstance(value, float):
+        return round(value, 1) if math.isfinite(value) else None
+    return value
+
+
 def _decide(
     order: Order, outcome: str, codes: list[str], reason: str, evaluated: list[dict[str, object]]
 ) -> AllocationDecision:
@@ -347,13 +354,7 @@ def _decide(
         outcome=outcome,
         warehouses=codes,
         reason=reason,
-        candidates=[
-            {
-                k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                for k, v in c.items()
-            }
-            for c in evaluated
-        ],
+        candidates=[{k: _plain(v) for k, v in c.items()} for c in evaluated],
     )
 
 
