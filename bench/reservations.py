@@ -54,7 +54,6 @@ scratch database.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import secrets
 import statistics
@@ -66,13 +65,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import errors as pg_errors
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
+
+# Run as a script (bench/ on sys.path) or as a module: the shared bootstrap either way.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import _pg
 
 if TYPE_CHECKING:
     from wms.accounts.models import User
@@ -82,7 +83,6 @@ if TYPE_CHECKING:
     from wms.orders.models import CarrierService
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchline_resv_bench"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 BARRIER_TIMEOUT_S = 60.0
 CHANNELS = ("amazon", "shopify", "edi")
 MODES = ("hot", "spread")
@@ -98,52 +98,6 @@ ADDRESS = {
 
 
 # --- bootstrap -----------------------------------------------------------------------------------
-
-
-def database_url() -> str:
-    """DATABASE_URL, or the default bench URL; refuse anything but PostgreSQL on loopback."""
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit(
-            f"bench/reservations.py measures PostgreSQL only; DATABASE_URL is "
-            f"{parts.scheme or url!r}. Set DATABASE_URL=postgres://… (e.g. {DEFAULT_URL})."
-        )
-    if parts.hostname and parts.hostname not in LOOPBACK_HOSTS:
-        sys.exit(f"bench/reservations.py only talks to a loopback database, not {parts.hostname}.")
-    if not parts.path.strip("/"):
-        sys.exit(f"DATABASE_URL names no database: {url!r}.")
-    return url
-
-
-def ensure_database(url: str) -> None:
-    """Create the database named in `url` if it does not exist (connecting to 'postgres')."""
-    name = urlsplit(url).path.strip("/")
-    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists is None:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-
-
-def bootstrap(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wms.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    import django
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    django.setup()
-    if connection.vendor != "postgresql":
-        sys.exit(
-            f"bench/reservations.py measures PostgreSQL only; Django is on {connection.vendor}."
-        )
-    call_command("migrate", verbosity=0)
-    # DJANGO_DEBUG=1 is only there to get past the SECRET_KEY check. With DEBUG on, Django logs
-    # every query; production does not, so the timed runs do not either.
-    settings.DEBUG = False
 
 
 # --- the bench warehouse -------------------------------------------------------------------------
@@ -550,9 +504,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    url = database_url()
-    ensure_database(url)
-    bootstrap(url)
+    url = _pg.database_url(DEFAULT_URL, bench="bench/reservations.py")
+    _pg.bootstrap(url, bench="bench/reservations.py")
     from wms.inventory.reconcile import verify
 
     started = time.perf_counter()

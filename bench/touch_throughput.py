@@ -42,7 +42,6 @@ database grows by --touches x rounds touches per run: point it at a scratch data
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import secrets
@@ -54,13 +53,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 from psycopg.rows import TupleRow
+
+# Run as a script (bench/ on sys.path) or as a module: the shared bootstrap either way.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import _pg
 
 if TYPE_CHECKING:
     from wms.accounts.models import User
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
     from wms.layout.models import Location
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/touchline_bench"
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 BARRIER_TIMEOUT_S = 60.0
 
 PgConnection = psycopg.Connection[TupleRow]
@@ -76,51 +76,6 @@ StockKey = tuple[int, int]  # (item index, storage-location index)
 
 
 # --- bootstrap -----------------------------------------------------------------------------------
-
-
-def database_url() -> str:
-    """DATABASE_URL, or the default bench URL; refuse anything but PostgreSQL on loopback."""
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit(
-            f"touch_throughput measures PostgreSQL only; DATABASE_URL is {parts.scheme or url!r}. "
-            f"Set DATABASE_URL=postgres://… (e.g. {DEFAULT_URL})."
-        )
-    if parts.hostname and parts.hostname not in LOOPBACK_HOSTS:
-        sys.exit(f"touch_throughput only talks to a loopback database, not {parts.hostname}.")
-    if not parts.path.strip("/"):
-        sys.exit(f"DATABASE_URL names no database: {url!r}.")
-    return url
-
-
-def ensure_database(url: str) -> None:
-    """Create the database named in `url` if it does not exist (connecting to 'postgres')."""
-    name = urlsplit(url).path.strip("/")
-    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists is None:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-
-
-def bootstrap(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wms.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    import django
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-
-    django.setup()
-    if connection.vendor != "postgresql":
-        sys.exit(f"touch_throughput measures PostgreSQL only; Django is on {connection.vendor}.")
-    call_command("migrate", verbosity=0)
-    # DJANGO_DEBUG=1 is only there to get past the SECRET_KEY check. With DEBUG on, Django logs
-    # every query (a debug cursor wrapper); production does not, so the timed runs do not either.
-    # CaptureQueriesContext turns the logging back on for itself.
-    settings.DEBUG = False
 
 
 # --- the bench warehouse -------------------------------------------------------------------------
@@ -579,9 +534,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    url = database_url()
-    ensure_database(url)
-    bootstrap(url)
+    url = _pg.database_url(DEFAULT_URL, bench="touch_throughput")
+    _pg.bootstrap(url, bench="touch_throughput")
     from wms.inventory.reconcile import verify
 
     rng = random.Random(args.seed)

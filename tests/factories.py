@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,3 +174,24 @@ def place(
         lines=[LineIn(item, n) for item, n in lines],
         **extra,
     ).order
+
+
+@contextmanager
+def changes_nothing(*also: Any) -> Iterator[None]:
+    """Assert the block records nothing: no scan, touch or event, no balance moved, and none of
+    `also` (querysets of (pk, field) rows the caller cares about) changed."""
+    from wms.inventory.models import Balance, Scan, Touch
+    from wms.orders.models import Event
+
+    def snapshot() -> tuple[object, ...]:
+        return (
+            Scan.objects.count(),
+            Touch.objects.count(),
+            Event.objects.count(),
+            list(Balance.objects.order_by("pk").values_list("pk", "quantity")),
+            *(list(qs.order_by("pk")) for qs in also),
+        )
+
+    before = snapshot()
+    yield
+    assert snapshot() == before

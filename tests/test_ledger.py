@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from tests.factories import Site, ctx, make_item
+from tests.factories import Site, changes_nothing, ctx, make_item
 from wms.accounts.models import User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, IdentifierKind, Item
@@ -44,20 +43,8 @@ def on_hand(
     return row.quantity if row else 0
 
 
-@contextmanager
-def records_nothing() -> Iterator[None]:
-    before = (
-        Scan.objects.count(),
-        Touch.objects.count(),
-        list(Balance.objects.values_list("pk", "quantity")),
-    )
-    yield
-    after = (
-        Scan.objects.count(),
-        Touch.objects.count(),
-        list(Balance.objects.values_list("pk", "quantity")),
-    )
-    assert after == before
+def records_nothing() -> Any:
+    return changes_nothing()
 
 
 def test_receive_moves_stock_from_the_supplier_account(site: Site, tent: Item, oscar: User) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
 from tests.factories import ClientFactory, Site, UserFactory, ctx, make_item, make_site
+from tests.factories import changes_nothing as _changes_nothing
 from tests.test_concurrency import run_parallel
 from wms.accounts.models import Role, User
 from wms.catalog.models import Channel, Client, Item
@@ -28,28 +28,16 @@ from wms.inbound.services import (
     WrongClient,
 )
 from wms.inventory.ledger import ScanContext
-from wms.inventory.models import Balance, Scan, StockPosition, StockStatus, Touch
+from wms.inventory.models import Balance, StockPosition, StockStatus, Touch
 from wms.inventory.reconcile import verify
 from wms.layout.models import Location
 from wms.orders.models import CarrierService, Event, Order, OrderLine, OrderState
 
 
-def snapshot() -> tuple[object, ...]:
-    return (
-        Scan.objects.count(),
-        Touch.objects.count(),
-        Event.objects.count(),
-        list(Balance.objects.order_by("pk").values_list("pk", "quantity")),
-        list(Return.objects.order_by("pk").values_list("pk", "rma")),
-        list(ReturnUnit.objects.order_by("pk").values_list("pk", "disposition")),
+def changes_nothing() -> Any:
+    return _changes_nothing(
+        Return.objects.values_list("pk", "rma"), ReturnUnit.objects.values_list("pk", "disposition")
     )
-
-
-@contextmanager
-def changes_nothing() -> Iterator[None]:
-    before = snapshot()
-    yield
-    assert snapshot() == before
 
 
 def on_hand(item: Item, location: Location, status: str = StockStatus.AVAILABLE) -> int:
