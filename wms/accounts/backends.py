@@ -13,7 +13,7 @@ from django.contrib.auth.backends import BaseBackend
 
 from wms.accounts.models import Role, User
 
-STAFF_APPS = {"wms", "authtoken"}
+STAFF_APPS = {"wms", "authtoken", "compliance"}
 
 
 class RoleBackend(BaseBackend):
