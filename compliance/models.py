@@ -105,3 +105,141 @@ class PrintJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} #{self.pk} ({self.state})"
+
+
+class PartnerKind(models.TextChoices):
+    AMAZON_FBA = "amazon_fba", "Amazon FBA"
+    AMAZON_VENDOR = "amazon_vendor", "Amazon Vendor"
+    RETAILER = "retailer", "B2B retailer"
+
+
+class RuleSet(models.Model):
+    """A trading partner's routing guide as data: what its cartons, labels and ASNs must satisfy.
+
+    It applies to orders of `channel` for the listed clients (all clients when none are listed).
+    Every limit is optional: an empty field means the partner sets no such rule.
+    """
+
+    code = models.CharField(max_length=40, unique=True, help_text="e.g. WALMART-RG-2026")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PartnerKind.choices)
+    channel = models.CharField(max_length=20, help_text="Orders of this channel follow the rules.")
+    clients = models.ManyToManyField("wms.Client", blank=True, related_name="+")
+    max_carton_weight_g = models.PositiveIntegerField(null=True, blank=True)
+    max_carton_length_mm = models.PositiveIntegerField(null=True, blank=True)
+    max_carton_width_mm = models.PositiveIntegerField(null=True, blank=True)
+    max_carton_height_mm = models.PositiveIntegerField(null=True, blank=True)
+    max_pallet_height_mm = models.PositiveIntegerField(null=True, blank=True)
+    sscc_required = models.BooleanField(default=False, help_text="Every carton carries an SSCC.")
+    carton_labels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Label kinds printed for every carton, e.g. ["sscc_carton"].',
+    )
+    pallet_labels = models.JSONField(default=list, blank=True)
+    mixed_sku_cartons = models.BooleanField(
+        default=True, help_text="May one carton hold several SKUs?"
+    )
+    asn_deadline_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The ASN must be sent within this many minutes of shipping.",
+    )
+    min_shelf_life_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Lots must have at least this many days left when shipped."
+    )
+    uom_must_match_po = models.BooleanField(
+        default=False, help_text="Case-ordered lines ship in whole cases."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "compliance_rule_set"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ComplianceEvent(models.Model):
+    """Something that happened against a partner's rules (a late ASN…), with its evidence."""
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=40)
+    detail = models.TextField()
+    owner = models.CharField(max_length=80, blank=True)
+    order = models.ForeignKey(
+        "wms.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shipment = models.ForeignKey(
+        "wms.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "compliance_event"
+        constraints = [
+            # One late-ASN event per shipment, however often the check runs.
+            models.UniqueConstraint(fields=["shipment", "kind"], name="one_event_per_shipment_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.shipment_id or self.order_id}"
+
+
+class ChargebackCategory(models.TextChoices):
+    ASN_TIMING = "asn_timing", "ASN timing"
+    ASN_ACCURACY = "asn_accuracy", "ASN accuracy"
+    LABEL = "label", "Label"
+    CARTON = "carton", "Carton"
+    ROUTING = "routing", "Routing"
+    ON_TIME = "on_time", "On-time shipment"
+
+
+class Chargeback(models.Model):
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="chargebacks")
+    client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=20, choices=ChargebackCategory.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    reference = models.CharField(
+        max_length=80, help_text="The partner's debit memo or claim number."
+    )
+    order = models.ForeignKey(
+        "wms.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    shipment = models.ForeignKey(
+        "wms.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "compliance_chargeback"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "reference"], name="chargeback_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.category} {self.amount} {self.currency}"
+
+
+class PalletMeasure(models.Model):
+    """A built pallet's measured height and weight, taken before it ships (routing guides cap both)."""
+
+    container = models.OneToOneField(
+        "wms.Container", on_delete=models.PROTECT, related_name="measure"
+    )
+    height_mm = models.PositiveIntegerField()
+    weight_g = models.PositiveIntegerField(null=True, blank=True)
+    measured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    measured_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "compliance_pallet_measure"
+
+    def __str__(self) -> str:
+        return f"{self.container_id}: {self.height_mm} mm"

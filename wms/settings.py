@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "wms.tasks.retry_backorders",
         "schedule": 5 * 60,
     },
+    "record-late-asns": {
+        "task": "compliance.tasks.record_late_asns",
+        "schedule": 5 * 60,
+    },
 }
 
 LOGGING = {

@@ -19,7 +19,7 @@ from wms.inventory import ledger, touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Balance, StockStatus
 from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
-from wms.orders import allocation, states
+from wms.orders import allocation, hooks, states
 from wms.orders.models import (
     SERVICE_RANK,
     Order,
@@ -457,6 +457,9 @@ def pack_units(
         raise InvalidQuantity(
             f"Only {open_units} × {item.sku} of this order are left to pack; you scanned {quantity}."
         )
+    hooks.run(
+        "pack", order=order, carton=carton, item=item, lot=lot, quantity=quantity, lines=lines
+    )
     result = touches.pack(
         ctx,
         item=item,
@@ -493,6 +496,14 @@ def close_parcel(
             raise InvalidQuantity(
                 f"{name.replace('_', ' ')} must be a positive whole number.", field=name
             )
+    hooks.run(
+        "close",
+        parcel=parcel,
+        weight_g=weight_g,
+        length_mm=length_mm,
+        width_mm=width_mm,
+        height_mm=height_mm,
+    )
     Parcel.objects.filter(pk=parcel.pk).update(
         weight_g=weight_g,
         length_mm=length_mm,
@@ -525,6 +536,11 @@ def ship_order(
     missing = [p.container.barcode for p in parcels if not str(tracking.get(p.pk, "")).strip()]
     if missing:
         raise DomainError(f"No tracking number for {', '.join(missing)}.", field="tracking")
+    # Cartons built onto a pallet leave as the pallet (one scan moves everything on it).
+    pallets = {p.container.parent_id for p in parcels if p.container.parent_id is not None}
+    hooks.run(
+        "ship", order=order, parcels=parcels, pallets=list(Container.objects.filter(pk__in=pallets))
+    )
     warehouse = (
         parcels[0].container.location.warehouse
         if parcels[0].container.location
@@ -541,12 +557,17 @@ def ship_order(
                 "item", "lot"
             )
         ]
-        touches.ship(
-            _derived(ctx, p.container.barcode), container=p.container, reference=order.external_id
-        )
+        if p.container.parent_id is None:
+            touches.ship(
+                _derived(ctx, p.container.barcode),
+                container=p.container,
+                reference=order.external_id,
+            )
         ShipmentParcel.objects.create(
             shipment=shipment, parcel=p, tracking_number=tracking[p.pk].strip(), contents=contents
         )
+    for pallet in Container.objects.filter(pk__in=pallets).order_by("pk"):
+        touches.ship(_derived(ctx, pallet.barcode), container=pallet, reference=order.external_id)
     OrderLine.objects.filter(order=order).update(shipped=F("packed"))
     unshipped = [
         {"sku": sku, "quantity": n - done}

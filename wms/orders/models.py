@@ -182,8 +182,11 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(help_text="In base units (eaches).")
     channel_line_id = models.CharField(max_length=80, blank=True)
+    unit_of_measure = models.CharField(
+        max_length=10, default="each", help_text="As ordered on the PO: each or case."
+    )
     picked = models.PositiveIntegerField(default=0)
     packed = models.PositiveIntegerField(default=0)
     shipped = models.PositiveIntegerField(default=0)
@@ -348,6 +351,9 @@ class Shipment(models.Model):
     service = models.ForeignKey(CarrierService, on_delete=models.PROTECT, related_name="+")
     shipped_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The advance ship notice the partner expects (EDI 856 / Amazon): when it went, when acknowledged.
+    asn_sent_at = models.DateTimeField(null=True, blank=True)
+    asn_acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "wms_shipment"
