@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
-from compliance.models import Printer, PrintJob, SsccSeries
+from compliance import station
+from compliance.models import Chargeback, ComplianceEvent, Printer, PrintJob, RuleSet, SsccSeries
+from wms.accounts.models import User
 
 
 @admin.register(Printer)
@@ -39,8 +43,71 @@ class PrintJobAdmin(admin.ModelAdmin[PrintJob]):
     exclude = ("content",)
     readonly_fields = [f.name for f in PrintJob._meta.fields if f.name != "content"]
 
+    actions = ["reprint_selected"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+    @admin.display(description="Label")
+    def download(self, obj: PrintJob) -> str:
+        url = reverse("print-job-content", args=[obj.pk])
+        return format_html('<a href="{}">download</a>', url)
+
+    @admin.action(description="Reprint the selected labels")
+    def reprint_selected(self, request: HttpRequest, queryset: QuerySet[PrintJob]) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        for job in queryset:
+            station.reprint(job=job, actor=user)
+        self.message_user(request, f"{queryset.count()} label(s) sent again.")
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin[RuleSet]):
+    """A partner's routing guide, as data: enforced at the pack, close and ship scans."""
+
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "channel",
+        "sscc_required",
+        "mixed_sku_cartons",
+        "asn_deadline_minutes",
+        "active",
+    )
+    list_filter = ("kind", "channel", "active")
+    filter_horizontal = ("clients",)
+
+
+@admin.register(ComplianceEvent)
+class ComplianceEventAdmin(admin.ModelAdmin[ComplianceEvent]):
+    list_display = ("created_at", "kind", "rule_set", "shipment", "order", "owner", "detail")
+    list_filter = ("kind", "rule_set")
+    readonly_fields = [f.name for f in ComplianceEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Chargeback)
+class ChargebackAdmin(admin.ModelAdmin[Chargeback]):
+    list_display = (
+        "reference",
+        "rule_set",
+        "client",
+        "category",
+        "amount",
+        "currency",
+        "order",
+        "received_at",
+    )
+    list_filter = ("category", "rule_set", "client")
+    search_fields = ("reference", "order__external_id")
+    raw_id_fields = ("order", "shipment")

@@ -1,0 +1,234 @@
+"""What the label station prints, from the records: it gathers the data, renders PDF or ZPL for
+the chosen printer, and queues the job (compliance/station.py) — the audit of every label."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import ModuleType
+from typing import Any
+
+from django.db import transaction
+
+from compliance import sscc as sscc_service
+from compliance import station
+from compliance.labels import pdf, zpl
+from compliance.labels.data import (
+    Address,
+    CartonLabel,
+    CodeLabel,
+    FnskuLabel,
+    PackingSlip,
+    PackingSlipLine,
+    ShippingLabel,
+)
+from compliance.models import Printer, PrinterKind, PrintJob, SsccSeries
+from wms.accounts.models import User
+from wms.catalog.models import IdentifierKind, Item
+from wms.errors import DomainError
+from wms.inventory.models import Balance
+from wms.layout.models import Container, Location, Warehouse
+from wms.orders.models import Order, Parcel, ShipmentParcel
+
+
+def _renderer(printer: Printer) -> ModuleType:
+    return zpl if printer.kind == PrinterKind.ZPL else pdf
+
+
+def warehouse_address(w: Warehouse) -> Address:
+    return Address(
+        name=w.name,
+        line1=w.address_line1 or w.code,
+        line2=w.address_line2,
+        city=w.city or "-",
+        state=w.region or "-",
+        postal_code=w.postal_code or "-",
+        country=w.country,
+    )
+
+
+def order_address(o: Order) -> Address:
+    return Address(
+        name=o.ship_to_name,
+        line1=o.ship_to_line1,
+        line2=o.ship_to_line2,
+        city=o.ship_to_city,
+        state=o.ship_to_region or "-",
+        postal_code=o.ship_to_postal_code,
+        country=o.ship_to_country,
+    )
+
+
+def _series_for(client_id: int) -> SsccSeries:
+    series = (
+        SsccSeries.objects.filter(client_id=client_id).first()
+        or SsccSeries.objects.filter(client__isnull=True).first()
+    )
+    if series is None:
+        raise DomainError(
+            "No GS1 company prefix is set up for this brand or for the warehouse: an admin adds "
+            "one under SSCC series in the back office."
+        )
+    return series
+
+
+@transaction.atomic
+def print_carton_label(*, parcel: Parcel, printer: Printer, actor: User) -> PrintJob:
+    """The GS1-128 carton label: the carton gets its SSCC once (a reprint shows the same one)."""
+    carton = Container.objects.select_for_update().get(pk=parcel.container_id)
+    order = Order.objects.select_related("service", "warehouse", "client").get(pk=parcel.order_id)
+    if not carton.sscc:
+        carton.sscc = sscc_service.next_sscc(series=_series_for(order.client_id))
+        Container.objects.filter(pk=carton.pk).update(sscc=carton.sscc)
+    parcels = list(order.parcels.order_by("pk").values_list("pk", flat=True))
+    contents = list(
+        Balance.objects.filter(container=carton, quantity__gt=0).select_related("item", "lot")
+    )
+    gtin = count = lot = None
+    if len({b.item_id for b in contents}) == 1:
+        found = (
+            contents[0]
+            .item.identifiers.filter(kind=IdentifierKind.GTIN, pack_level__isnull=True)
+            .first()
+        )
+        if found is not None:
+            gtin, count = found.normalized, sum(b.quantity for b in contents)
+            lots = {b.lot.code for b in contents if b.lot}
+            lot = lots.pop() if len(lots) == 1 else None
+    warehouse = order.warehouse or carton.warehouse
+    data = CartonLabel(
+        sscc=carton.sscc,
+        ship_from=warehouse_address(warehouse),
+        ship_to=order_address(order),
+        po_number=order.external_id,
+        carton_number=parcels.index(parcel.pk) + 1,
+        carton_count=len(parcels),
+        carrier=order.service.carrier,
+        content_gtin=gtin,
+        content_count=count,
+        lot=lot if gtin else None,
+    )
+    return station.queue_label(
+        printer=printer,
+        label="sscc_carton",
+        content=_renderer(printer).carton_label(data),
+        actor=actor,
+        container=carton,
+        order=order,
+        sscc=carton.sscc,
+    )
+
+
+def print_label(
+    *,
+    label: str,
+    printer: Printer,
+    actor: User,
+    parcel: Parcel | None = None,
+    order: Order | None = None,
+    item: Item | None = None,
+    location: Location | None = None,
+    container: Container | None = None,
+    quantity: int = 1,
+) -> PrintJob:
+    """Render and queue one of the station's labels; says what is missing for the kind asked."""
+
+    def need(value: Any, what: str) -> Any:
+        if value is None:
+            raise DomainError(f"A {label.replace('_', ' ')} label needs the {what}.", field=what)
+        return value
+
+    render = _renderer(printer)
+    if label == "sscc_carton":
+        return print_carton_label(parcel=need(parcel, "parcel"), printer=printer, actor=actor)
+    if label == "fnsku":
+        item = need(item, "item")
+        fnsku = (
+            item.identifiers.filter(kind=IdentifierKind.FNSKU)
+            .values_list("value", flat=True)
+            .first()
+        )
+        if fnsku is None:
+            raise DomainError(
+                f"{item.sku} has no FNSKU in the item master; add it before labelling."
+            )
+        one = FnskuLabel(fnsku=fnsku, title=item.description)
+        if printer.kind == PrinterKind.PDF:
+            content: bytes | str = (
+                pdf.fnsku_sheet([one] * quantity) if quantity > 1 else pdf.fnsku_label(one)
+            )
+        else:
+            content = zpl.fnsku_label(one) * quantity
+        return station.queue_label(
+            printer=printer, label="fnsku", content=content, actor=actor, item=item
+        )
+    if label == "packing_slip":
+        order = need(order, "order")
+        lines = tuple(
+            PackingSlipLine(
+                sku=line.item.sku,
+                description=line.item.description,
+                quantity=line.packed or line.quantity,
+            )
+            for line in order.lines.select_related("item")
+        )
+        slip = PackingSlip(order_ref=order.external_id, ship_to=order_address(order), lines=lines)
+        return station.queue_label(
+            printer=printer,
+            label="packing_slip",
+            content=render.packing_slip(slip),
+            actor=actor,
+            order=order,
+        )
+    if label == "shipping_label":
+        parcel = need(parcel, "parcel")
+        shipped = (
+            ShipmentParcel.objects.filter(parcel=parcel)
+            .select_related("shipment", "shipment__service")
+            .first()
+        )
+        if shipped is None or not parcel.weight_g:
+            raise DomainError(
+                "A shipping label needs a weighed parcel that has a tracking number (ship it first)."
+            )
+        order = parcel.order
+        data = ShippingLabel(
+            carrier=shipped.shipment.carrier,
+            service=shipped.shipment.service.code,
+            tracking_number=shipped.tracking_number,
+            ship_to=order_address(order),
+            ship_from=warehouse_address(shipped.shipment.warehouse),
+            weight=(Decimal(parcel.weight_g) / Decimal("453.59237")).quantize(Decimal("0.1")),
+            reference=order.external_id,
+        )
+        return station.queue_label(
+            printer=printer,
+            label="shipping_label",
+            content=render.shipping_label(data),
+            actor=actor,
+            container=parcel.container,
+            order=order,
+            shipment=shipped.shipment,
+        )
+    if label == "location":
+        location = need(location, "location")
+        code = CodeLabel(code=location.barcode, caption="LOCATION", description=location.code)
+        return station.queue_label(
+            printer=printer, label="location", content=render.code_label(code), actor=actor
+        )
+    if label == "license_plate":
+        container = need(container, "container")
+        code = CodeLabel(code=container.barcode, caption=f"{container.type.upper()} LICENSE PLATE")
+        return station.queue_label(
+            printer=printer,
+            label="license_plate",
+            content=render.code_label(code),
+            actor=actor,
+            container=container,
+        )
+    if label == "item":
+        item = need(item, "item")
+        code = CodeLabel(code=item.sku, caption="ITEM", description=item.description)
+        return station.queue_label(
+            printer=printer, label="item", content=render.code_label(code), actor=actor, item=item
+        )
+    raise DomainError(f"Unknown label kind {label!r}.", field="label")
