@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
-from stdnum import ean
 
+from compliance.labels import gs1
 from compliance.models import SsccSeries
 from wms.errors import DomainError
 
@@ -21,8 +21,10 @@ def capacity(series: SsccSeries) -> int:
 
 
 def compose(*, extension: int, company_prefix: str, serial: int) -> str:
-    body = f"{extension}{company_prefix}{serial:0{16 - len(company_prefix)}d}"
-    return body + ean.calc_check_digit(body)
+    try:
+        return gs1.sscc(extension, company_prefix, serial)
+    except ValueError as exc:  # a series set up wrong in the back office
+        raise DomainError(f"Cannot issue an SSCC: {exc}") from None
 
 
 @transaction.atomic
