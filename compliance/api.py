@@ -18,10 +18,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from compliance import asn, enforce, printing, station
-from compliance.models import JobState, Printer, PrintJob
-from wms.accounts.models import User
-from wms.api.permissions import WarehouseStaffOnly
-from wms.catalog.models import Item
+from compliance.chargebacks import evidence, record_chargeback
+from compliance.dispute import dispute_pack
+from compliance.models import Chargeback, ChargebackCategory, JobState, Printer, PrintJob, RuleSet
+from wms.accounts.models import Role, User
+from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, scope
+from wms.catalog.models import Client, Item
 from wms.layout.models import Container, Location
 from wms.orders.models import Order, Parcel, Shipment
 
@@ -236,3 +238,76 @@ class PalletViewSet(viewsets.ViewSet):
         return Response(
             {"pallet": pallet.barcode, "height_mm": m.height_mm, "weight_g": m.weight_g}
         )
+
+
+class ChargebackOut(serializers.ModelSerializer):
+    rule_set = serializers.CharField(source="rule_set.code")
+    order = serializers.CharField(source="order.external_id", default=None)
+
+    class Meta:
+        model = Chargeback
+        fields = [
+            "id",
+            "rule_set",
+            "client",
+            "category",
+            "amount",
+            "currency",
+            "reference",
+            "order",
+            "shipment",
+            "received_at",
+            "notes",
+        ]
+
+
+class ChargebackIn(serializers.Serializer):
+    rule_set = serializers.SlugRelatedField(slug_field="code", queryset=RuleSet.objects.all())
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all())
+    category = serializers.ChoiceField(choices=ChargebackCategory.choices)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField(max_length=3, default="USD")
+    reference = serializers.CharField(max_length=80)
+    order = serializers.PrimaryKeyRelatedField(
+        queryset=Order.objects.all(), required=False, allow_null=True, default=None
+    )
+    shipment = serializers.PrimaryKeyRelatedField(
+        queryset=Shipment.objects.all(), required=False, allow_null=True, default=None
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ChargebackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Partners' chargebacks, their evidence from the ledger, and the dispute pack (PDF)."""
+
+    permission_classes = [ReadAnyWriteRole]
+    write_role = Role.SUPERVISOR
+    serializer_class = ChargebackOut
+
+    def get_queryset(self) -> QuerySet[Chargeback]:
+        return scope(Chargeback.objects.select_related("rule_set", "order"), self.request.user)
+
+    @extend_schema(request=ChargebackIn, responses={201: ChargebackOut})
+    def create(self, request: Request) -> Response:
+        data = ChargebackIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(
+            ChargebackOut(record_chargeback(**data.validated_data)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def evidence(self, request: Request, pk: str) -> Response:
+        """Everything the ledger and the print audit know about the claim, with a verdict line."""
+        return Response(evidence(self.get_object()).as_dict())
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="dispute-pack")
+    def dispute_pack(self, request: Request, pk: str) -> HttpResponse:
+        chargeback = self.get_object()
+        response = HttpResponse(dispute_pack(chargeback), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="dispute-{chargeback.reference}.pdf"'
+        )
+        return response

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 prefix_validator = RegexValidator(r"^[0-9]{7,10}$", "A GS1 company prefix is 7 to 10 digits.")
@@ -216,8 +218,9 @@ class Chargeback(models.Model):
     class Meta:
         db_table = "compliance_chargeback"
         constraints = [
+            # A partner's claim number is entered once, however it is capitalised.
             models.UniqueConstraint(
-                fields=["rule_set", "reference"], name="chargeback_reference_unique"
+                F("rule_set"), Upper("reference"), name="chargeback_reference_unique"
             )
         ]
 

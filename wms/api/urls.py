@@ -27,6 +27,7 @@ router.register("label-station/printers", compliance_api.PrinterViewSet, basenam
 router.register("label-station/jobs", compliance_api.PrintJobViewSet, basename="print-job")
 router.register("compliance/asn", compliance_api.AsnViewSet, basename="asn")
 router.register("compliance/pallets", compliance_api.PalletViewSet, basename="pallet")
+router.register("compliance/chargebacks", compliance_api.ChargebackViewSet, basename="chargeback")
 
 urlpatterns = [
     *(
