@@ -19,9 +19,10 @@ from compliance.labels.data import (
     FnskuLabel,
     PackingSlip,
     PackingSlipLine,
+    PalletLabel,
     ShippingLabel,
 )
-from compliance.models import Printer, PrinterKind, PrintJob, SsccSeries
+from compliance.models import PalletMeasure, Printer, PrinterKind, PrintJob, SsccSeries
 from wms.accounts.models import User
 from wms.catalog.models import IdentifierKind, Item
 from wms.errors import DomainError
@@ -118,6 +119,44 @@ def print_carton_label(*, parcel: Parcel, printer: Printer, actor: User) -> Prin
     )
 
 
+@transaction.atomic
+def print_pallet_label(*, pallet: Container, printer: Printer, actor: User) -> PrintJob:
+    """The pallet's GS1-128 label: its own SSCC (issued once), the order's PO, cartons and weight."""
+    pallet = Container.objects.select_for_update().get(pk=pallet.pk)
+    if pallet.type != "pallet":
+        raise DomainError(f"{pallet.barcode} is a {pallet.type}, not a pallet.", field="container")
+    parcels = list(Parcel.objects.filter(container__parent=pallet).select_related("order"))
+    if not parcels:
+        raise DomainError(f"Pallet {pallet.barcode} holds no packed cartons yet; build it first.")
+    order = Order.objects.select_related("warehouse").get(pk=parcels[0].order_id)
+    if not pallet.sscc:
+        pallet.sscc = sscc_service.next_sscc(series=_series_for(order.client_id))
+        Container.objects.filter(pk=pallet.pk).update(sscc=pallet.sscc)
+    measured = PalletMeasure.objects.filter(container=pallet).first()
+    grams = (measured.weight_g if measured and measured.weight_g else None) or sum(
+        p.weight_g or 0 for p in parcels
+    )
+    data = PalletLabel(
+        sscc=pallet.sscc,
+        ship_from=warehouse_address(order.warehouse or pallet.warehouse),
+        ship_to=order_address(order),
+        po_number=order.external_id,
+        carton_count=len(parcels),
+        weight=max(
+            Decimal("0.1"), (Decimal(grams) / Decimal("453.59237")).quantize(Decimal("0.1"))
+        ),
+    )
+    return station.queue_label(
+        printer=printer,
+        label="sscc_pallet",
+        content=_renderer(printer).pallet_label(data),
+        actor=actor,
+        container=pallet,
+        order=order,
+        sscc=pallet.sscc,
+    )
+
+
 def print_label(
     *,
     label: str,
@@ -140,6 +179,8 @@ def print_label(
     render = _renderer(printer)
     if label == "sscc_carton":
         return print_carton_label(parcel=need(parcel, "parcel"), printer=printer, actor=actor)
+    if label == "sscc_pallet":
+        return print_pallet_label(pallet=need(container, "container"), printer=printer, actor=actor)
     if label == "fnsku":
         item = need(item, "item")
         fnsku = (

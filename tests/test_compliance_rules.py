@@ -237,6 +237,20 @@ def test_shipping_needs_the_sscc_label_and_a_measured_pallet(
     ):
         ship()
     enforce.measure_pallet(pallet=pallet, height_mm=1_500, weight_g=250_000, actor=oscar)
+    walmart.pallet_labels = ["sscc_pallet"]
+    walmart.save()
+    with (
+        changes_nothing(),
+        pytest.raises(
+            enforce.ComplianceViolation, match="Pallet PAL-WMT has no printed sscc_pallet label"
+        ),
+    ):
+        ship()
+    from compliance.printing import print_pallet_label
+
+    job = print_pallet_label(pallet=pallet, printer=office, actor=ada)
+    pallet.refresh_from_db()
+    assert job.sscc == pallet.sscc and pallet.sscc != Container.objects.get(pk=carton.pk).sscc
 
     shipment = ship()
 
