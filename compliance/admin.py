@@ -37,6 +37,7 @@ class PrintJobAdmin(admin.ModelAdmin[PrintJob]):
         "order",
         "sscc",
         "reprint_of",
+        "download",
     )
     list_filter = ("state", "label", "printer")
     search_fields = ("sscc", "container__barcode", "order__external_id")

@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from compliance import asn, enforce, printing, station
 from compliance.chargebacks import evidence, record_chargeback
 from compliance.dispute import dispute_pack
-from compliance.models import Chargeback, ChargebackCategory, JobState, Printer, PrintJob, RuleSet
+from compliance.models import Chargeback, ChargebackCategory, Printer, PrintJob, RuleSet
+from compliance.views import job_content
 from wms.accounts.models import Role, User
 from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, scope
 from wms.catalog.models import Client, Item
@@ -140,13 +141,7 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def content(self, request: Request, pk: str) -> HttpResponse:
-        job = self.get_object()
-        kind = "pdf" if job.content_type == "application/pdf" else "zpl"
-        response = HttpResponse(bytes(job.content), content_type=job.content_type)
-        response["Content-Disposition"] = f'inline; filename="{job.label}-{job.pk}.{kind}"'
-        if job.state == JobState.READY:
-            PrintJob.objects.filter(pk=job.pk, state=JobState.READY).update(state=JobState.SENT)
-        return response
+        return job_content(self.get_object())
 
 
 class AsnEventIn(serializers.Serializer):

@@ -11,7 +11,12 @@ from compliance.models import JobState, PrintJob
 
 @staff_member_required
 def print_job_content(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(PrintJob, pk=pk)
+    return job_content(get_object_or_404(PrintJob, pk=pk))
+
+
+def job_content(job: PrintJob) -> HttpResponse:
+    """The label to print: PDF inline (opens in the browser), ZPL as a file. A PDF job waiting for
+    download counts as sent from now on."""
     kind = "pdf" if job.content_type == "application/pdf" else "zpl"
     response = HttpResponse(bytes(job.content), content_type=job.content_type)
     disposition = "inline" if kind == "pdf" else "attachment"
