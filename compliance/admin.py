@@ -54,7 +54,7 @@ class PrintJobAdmin(admin.ModelAdmin[PrintJob]):
 
     @admin.display(description="Label")
     def download(self, obj: PrintJob) -> str:
-        url = reverse("print-job-content", args=[obj.pk])
+        url = reverse("label-download", args=[obj.pk])
         return format_html('<a href="{}">download</a>', url)
 
     @admin.action(description="Reprint the selected labels")
