@@ -479,7 +479,7 @@ def _order_touches(order: Order, missing: list[str]) -> list[Touch]:
     """The ledger touches that carry the order's id. The id is unique per client and channel
     only: when another order of the client shares it, keep the touches of this order's totes and
     cartons (and say so)."""
-    touches = Touch.objects.filter(client_id=order.client_id, reference=order.external_id)
+    touches = Touch.objects.filter(client_id=order.client_id, reference=order.touch_reference)
     twins = Order.objects.filter(client_id=order.client_id, external_id=order.external_id).exclude(
         pk=order.pk
     )

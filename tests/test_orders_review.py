@@ -304,3 +304,26 @@ def test_an_order_with_no_due_time_queues_after_those_with_one(
     dated = place(nwo, "DATED", [(tent, 1)], ship_by=timezone.now() + dt.timedelta(days=5))
     assert undated.due_at is None
     assert list(fulfilment.work_queue(site.warehouse)) == [dated, undated]
+
+
+def test_the_same_order_id_on_two_channels_never_mixes_their_units(
+    site: Site, nwo: Client, tent: Item, oscar: User, sam: User
+) -> None:
+    stock(site, tent, 10, oscar)
+    amazon = place(nwo, "1001", [(tent, 2)], channel="amazon")
+    shopify = place(nwo, "1001", [(tent, 3)], channel="shopify")
+    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
+    for order, tote in ((amazon, site.tote("T-AMZ")), (shopify, site.tote("T-SHP"))):
+        task = PickTask.objects.get(order=order)
+        fulfilment.confirm_pick(ctx(oscar), task=task, tote=tote, quantity=task.quantity)
+
+    cancel_order(order=amazon, reason="fraud", requested_by="channel:amazon")
+
+    task = RestockTask.objects.get(order=amazon)
+    assert (task.container.barcode, task.quantity) == ("T-AMZ", 2)
+    from wms.inventory.models import Touch
+
+    assert set(Touch.objects.filter(kind="pick").values_list("reference", flat=True)) == {
+        "amazon:1001",
+        "shopify:1001",
+    }

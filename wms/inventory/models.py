@@ -83,7 +83,9 @@ class Touch(models.Model):
     to_status = models.CharField(max_length=20, choices=StockStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     device = models.CharField(max_length=80, blank=True)
-    reference = models.CharField(max_length=80, blank=True, help_text="Order, ASN or PO.")
+    reference = models.CharField(
+        max_length=120, blank=True, help_text="Order (channel:order id), ASN or PO."
+    )
     reason_code = models.CharField(max_length=40, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

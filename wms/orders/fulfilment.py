@@ -283,7 +283,7 @@ def confirm_pick(
             from_location=task.location,
             from_container=task.from_container,
             tote=tote,
-            reference=order.external_id,
+            reference=order.touch_reference,
             consume_reservation=True,
         )
         if result.replayed:
@@ -467,7 +467,7 @@ def pack_units(
         quantity=quantity,
         tote=tote,
         carton=carton,
-        reference=order.external_id,
+        reference=order.touch_reference,
     )
     if result.replayed:
         return result
@@ -561,13 +561,15 @@ def ship_order(
             touches.ship(
                 _derived(ctx, p.container.barcode),
                 container=p.container,
-                reference=order.external_id,
+                reference=order.touch_reference,
             )
         ShipmentParcel.objects.create(
             shipment=shipment, parcel=p, tracking_number=tracking[p.pk].strip(), contents=contents
         )
     for pallet in Container.objects.filter(pk__in=pallets).order_by("pk"):
-        touches.ship(_derived(ctx, pallet.barcode), container=pallet, reference=order.external_id)
+        touches.ship(
+            _derived(ctx, pallet.barcode), container=pallet, reference=order.touch_reference
+        )
     OrderLine.objects.filter(order=order).update(shipped=F("packed"))
     unshipped = [
         {"sku": sku, "quantity": n - done}

@@ -178,6 +178,11 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"{self.channel}:{self.external_id}"
 
+    @property
+    def touch_reference(self) -> str:
+        """How the ledger names this order: an order id is unique only per client and channel."""
+        return f"{self.channel}:{self.external_id}"
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")

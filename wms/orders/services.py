@@ -240,7 +240,7 @@ def _restock_tasks(order: Order) -> list[RestockTask]:
     container holds now: a tote shared by a batch pick also holds other orders' units.
     """
     held: dict[tuple[int, int, int | None], int] = defaultdict(int)
-    mine = Touch.objects.filter(client_id=order.client_id, reference=order.external_id)
+    mine = Touch.objects.filter(client_id=order.client_id, reference=order.touch_reference)
     for kind, src, dst, item, lot, qty in mine.filter(
         kind__in=["pick", "pack", "ship"]
     ).values_list("kind", "from_container_id", "to_container_id", "item_id", "lot_id", "quantity"):
