@@ -68,6 +68,7 @@ class PrintJobOut(serializers.ModelSerializer):
 
 LABELS = [
     "sscc_carton",
+    "sscc_pallet",
     "fnsku",
     "packing_slip",
     "shipping_label",
@@ -262,14 +263,20 @@ class ChargebackIn(serializers.Serializer):
     category = serializers.ChoiceField(choices=ChargebackCategory.choices)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField(max_length=3, default="USD")
-    reference = serializers.CharField(max_length=80)
+    reference = serializers.RegexField(
+        r"^[^\x00-\x1f\x7f]+$",
+        max_length=80,
+        error_messages={
+            "invalid": "The claim reference is one line of text (no control characters)."
+        },
+    )
     order = serializers.PrimaryKeyRelatedField(
         queryset=Order.objects.all(), required=False, allow_null=True, default=None
     )
     shipment = serializers.PrimaryKeyRelatedField(
         queryset=Shipment.objects.all(), required=False, allow_null=True, default=None
     )
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ChargebackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -302,7 +309,6 @@ class ChargebackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def dispute_pack(self, request: Request, pk: str) -> HttpResponse:
         chargeback = self.get_object()
         response = HttpResponse(dispute_pack(chargeback), content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="dispute-{chargeback.reference}.pdf"'
-        )
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in chargeback.reference)
+        response["Content-Disposition"] = f'attachment; filename="dispute-{safe}.pdf"'
         return response

@@ -28,6 +28,8 @@ def owner_of(rule_set: RuleSet) -> str:
 def deadline(shipment: Shipment, rule_set: RuleSet | None) -> dt.datetime | None:
     if rule_set is None or rule_set.asn_deadline_minutes is None:
         return None
+    if shipment.shipped_at < rule_set.created_at:
+        return None  # shipped before the partner's rule was on record here
     return shipment.shipped_at + dt.timedelta(minutes=rule_set.asn_deadline_minutes)
 
 
@@ -40,7 +42,7 @@ def watchlist(
     pending = Shipment.objects.filter(asn_acknowledged_at__isnull=True).select_related(
         "order", "order__client"
     )
-    for shipment in pending.filter(shipped_at__gte=now - dt.timedelta(days=7)):
+    for shipment in pending.filter(shipped_at__gte=now - dt.timedelta(days=30)):
         rule_set = rule_set_for(shipment.order)
         due = deadline(shipment, rule_set)
         if due is None or rule_set is None or due - now > within:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from compliance import rules
@@ -35,7 +35,8 @@ def rule_set_for(order: Order) -> RuleSet | None:
     candidates = RuleSet.objects.filter(active=True, channel=order.channel).filter(
         Q(clients=order.client_id) | Q(clients__isnull=True)
     )
-    return candidates.order_by("clients", "pk").first()
+    own_first = Case(When(clients__isnull=True, then=Value(1)), default=Value(0))
+    return candidates.order_by(own_first, "pk").first()
 
 
 def terms(rule_set: RuleSet) -> rules.Terms:
@@ -62,9 +63,9 @@ def _refuse_first(rule_set: RuleSet, violations: list[rules.Violation]) -> None:
 
 def printed_labels(container: Container) -> set[str]:
     return set(
-        PrintJob.objects.filter(
-            container=container, state__in=[JobState.SENT, JobState.READY]
-        ).values_list("label", flat=True)
+        PrintJob.objects.filter(container=container, state=JobState.SENT).values_list(
+            "label", flat=True
+        )
     )
 
 
@@ -130,6 +131,27 @@ def on_ship(*, order: Order, parcels: list[Parcel], pallets: list[Container], **
             sscc=p.container.sscc,
             printed=printed_labels(p.container),
         )
+        # Again at ship: the rule set may be newer (or stricter) than the carton's close.
+        if p.weight_g and p.length_mm and p.width_mm and p.height_mm:
+            found += rules.carton_measure(
+                t,
+                carton=p.container.barcode,
+                weight_g=p.weight_g,
+                length_mm=p.length_mm,
+                width_mm=p.width_mm,
+                height_mm=p.height_mm,
+            )
+        skus = sorted(
+            set(
+                Balance.objects.filter(container=p.container, quantity__gt=0).values_list(
+                    "item__sku", flat=True
+                )
+            )
+        )
+        if len(skus) > 1:
+            found += rules.carton_contents(
+                t, carton=p.container.barcode, skus_inside=set(skus[:-1]), adding=skus[-1]
+            )
     for pallet in pallets:
         measure = PalletMeasure.objects.filter(container=pallet).first()
         found += rules.pallet_ready(

@@ -10,6 +10,8 @@ from django.db.models import F
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from wms.catalog.models import Channel
+
 prefix_validator = RegexValidator(r"^[0-9]{7,10}$", "A GS1 company prefix is 7 to 10 digits.")
 
 
@@ -66,6 +68,7 @@ class JobState(models.TextChoices):
     SENT = "sent", "Sent to the printer"
     READY = "ready", "Ready to download"
     FAILED = "failed", "Failed"
+    SUPERSEDED = "superseded", "Superseded by a reprint"
 
 
 class PrintJob(models.Model):
@@ -125,7 +128,9 @@ class RuleSet(models.Model):
     code = models.CharField(max_length=40, unique=True, help_text="e.g. WALMART-RG-2026")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=PartnerKind.choices)
-    channel = models.CharField(max_length=20, help_text="Orders of this channel follow the rules.")
+    channel = models.CharField(
+        max_length=20, choices=Channel.choices, help_text="Orders of this channel follow the rules."
+    )
     clients = models.ManyToManyField("wms.Client", blank=True, related_name="+")
     max_carton_weight_g = models.PositiveIntegerField(null=True, blank=True)
     max_carton_length_mm = models.PositiveIntegerField(null=True, blank=True)
@@ -154,6 +159,8 @@ class RuleSet(models.Model):
         default=False, help_text="Case-ordered lines ship in whole cases."
     )
     active = models.BooleanField(default=True)
+    # Deadlines bind shipments made from here on, not years of history.
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         db_table = "compliance_rule_set"

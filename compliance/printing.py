@@ -77,6 +77,13 @@ def print_carton_label(*, parcel: Parcel, printer: Printer, actor: User) -> Prin
     """The GS1-128 carton label: the carton gets its SSCC once (a reprint shows the same one)."""
     carton = Container.objects.select_for_update().get(pk=parcel.container_id)
     order = Order.objects.select_related("service", "warehouse", "client").get(pk=parcel.order_id)
+    parcel.refresh_from_db()
+    if parcel.closed_at is None or order.state not in ("packed", "shipped"):
+        # The label states contents and "carton n of m": print it when both are final.
+        raise DomainError(
+            f"Close {carton.barcode} (weigh and measure it) once the whole order is packed, then "
+            "print its carton label."
+        )
     if not carton.sscc:
         carton.sscc = sscc_service.next_sscc(series=_series_for(order.client_id))
         Container.objects.filter(pk=carton.pk).update(sscc=carton.sscc)
@@ -157,7 +164,16 @@ def print_pallet_label(*, pallet: Container, printer: Printer, actor: User) -> P
     )
 
 
-def print_label(
+def print_label(**kwargs: Any) -> PrintJob:
+    """Render and queue one of the station's labels; a label that cannot be made (a lot code with
+    a space, text too long for the stock) is refused with the reason, never half printed."""
+    try:
+        return _print_label(**kwargs)
+    except ValueError as exc:
+        raise DomainError(f"This label cannot be made: {exc}") from None
+
+
+def _print_label(
     *,
     label: str,
     printer: Printer,
@@ -169,7 +185,7 @@ def print_label(
     container: Container | None = None,
     quantity: int = 1,
 ) -> PrintJob:
-    """Render and queue one of the station's labels; says what is missing for the kind asked."""
+    """Says what is missing for the kind asked."""
 
     def need(value: Any, what: str) -> Any:
         if value is None:
@@ -238,7 +254,10 @@ def print_label(
             tracking_number=shipped.tracking_number,
             ship_to=order_address(order),
             ship_from=warehouse_address(shipped.shipment.warehouse),
-            weight=(Decimal(parcel.weight_g) / Decimal("453.59237")).quantize(Decimal("0.1")),
+            weight=max(
+                Decimal("0.1"),
+                (Decimal(parcel.weight_g) / Decimal("453.59237")).quantize(Decimal("0.1")),
+            ),
             reference=order.external_id,
         )
         return station.queue_label(

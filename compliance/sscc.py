@@ -29,6 +29,19 @@ def compose(*, extension: int, company_prefix: str, serial: int) -> str:
 
 @transaction.atomic
 def next_sscc(*, series: SsccSeries) -> str:
+    """The next SSCC of the series not already on a container (see _issue)."""
+    from wms.layout.models import Container
+
+    for _ in range(1000):
+        candidate = _issue(series=series)
+        if not Container.objects.filter(sscc=candidate).exists():
+            return candidate
+    raise SerialsExhausted(
+        f"1,000 SSCCs in a row of {series.company_prefix} are already in use; check the series."
+    )
+
+
+def _issue(*, series: SsccSeries) -> str:
     """The next SSCC of the series. The counter only moves forward, under the row lock, inside the
     caller's transaction: a label that is never printed burns its serial rather than risk a reuse."""
     updated = SsccSeries.objects.filter(pk=series.pk, next_serial__lt=capacity(series)).update(

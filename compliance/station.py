@@ -95,6 +95,10 @@ def send(job_id: int) -> PrintJob:
 def reprint(*, job: PrintJob, actor: User, printer: Printer | None = None) -> PrintJob:
     """Print the same label again (a torn or smudged label); the audit links it to the first."""
     original = job.reprint_of or job
+    # A job not yet printed must never print after its reprint: two labels, one SSCC.
+    PrintJob.objects.filter(pk=job.pk, state__in=[JobState.QUEUED, JobState.FAILED]).update(
+        state=JobState.SUPERSEDED
+    )
     raw = bytes(job.content)
     content: bytes | str = raw.decode("utf-8") if job.content_type == "application/zpl" else raw
     return queue_label(

@@ -46,6 +46,10 @@ def packed(site: Site, nwo: Client, tent: Item, oscar: User, sam: User) -> Order
     fulfilment.pack_units(
         ctx(oscar), order=order, tote=tote, carton=site.carton("C-LBL"), item=tent, quantity=4
     )
+    fulfilment.close_parcel(
+        parcel=order.parcels.get(), weight_g=4000, length_mm=400, width_mm=300, height_mm=300
+    )
+    order.refresh_from_db()
     return order
 
 

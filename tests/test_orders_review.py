@@ -319,8 +319,8 @@ def test_the_same_order_id_on_two_channels_never_mixes_their_units(
 
     cancel_order(order=amazon, reason="fraud", requested_by="channel:amazon")
 
-    task = RestockTask.objects.get(order=amazon)
-    assert (task.container.barcode, task.quantity) == ("T-AMZ", 2)
+    restock = RestockTask.objects.get(order=amazon)
+    assert (restock.container.barcode, restock.quantity) == ("T-AMZ", 2)
     from wms.inventory.models import Touch
 
     assert set(Touch.objects.filter(kind="pick").values_list("reference", flat=True)) == {

@@ -33,7 +33,9 @@ from compliance.labels.data import (
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
-MIN_X = 0.0075 * inch  # 7.5 mil: the narrowest bar thermal printers and scanners handle well
+# 10 mil: the common default X-dimension. 7.5 mil printed, but did not scan back from a 300 dpi
+# raster (and is 1.5 dots on a 203 dpi thermal head), so anything narrower is refused.
+MIN_X = 0.010 * inch
 GS1_X = 0.0195 * inch  # 0.495 mm, the GS1 logistic-label minimum X-dimension
 FOUR_BY_SIX = (4 * inch, 6 * inch)
 
@@ -234,7 +236,13 @@ def carton_label(data: CartonLabel) -> bytes:
         _rule(c, 200)
         if data.content_pairs():
             _text(c, 6, 190, "CONTENTS", 6, width=100, bold=True)
-            _gs1_barcode(c, data.content_pairs(), x=4, y=146, width=280, height=40)
+            try:
+                _gs1_barcode(c, data.content_pairs(), x=4, y=146, width=280, height=40)
+            except ValueError:
+                # GS1 makes the contents barcode optional (the SSCC is not): when a long lot
+                # will not scan at the label's width, the contents are printed, not barcoded.
+                _text(c, 6, 170, gs1.element_string(data.content_pairs()), 9, width=280, bold=True)
+                _text(c, 6, 156, "contents too long to barcode on this label", 6, width=280)
         _rule(c, 132)
         _sscc_zone(c, data.sscc)
 

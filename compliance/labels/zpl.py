@@ -168,10 +168,11 @@ def carton_label(data: CartonLabel) -> str:
         _line(0, 660, WIDTH_4X6, 3),
     ]
     if data.content_pairs():
-        fields += [
-            _text(15, 668, "CONTENTS", 18, width=300),
-            *_gs1(data.content_pairs(), x=10, y=692, width=792, height=110),
-        ]
+        fields.append(_text(15, 668, "CONTENTS", 18, width=300))
+        try:
+            fields += _gs1(data.content_pairs(), x=10, y=692, width=792, height=110)
+        except ValueError:  # optional in GS1: printed instead of barcoded when it will not fit
+            fields.append(_text(15, 712, gs1.element_string(data.content_pairs()), 24, width=780))
     return _label(WIDTH_4X6, LENGTH_4X6, [*fields, _line(0, 840, WIDTH_4X6, 3), *_sscc(data.sscc)])
 
 

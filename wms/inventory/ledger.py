@@ -270,6 +270,11 @@ def _check_container_position(
     if bucket.container is None:
         return
     current = locked[bucket.container.pk]
+    if current.sealed_at is not None and current.pk not in moving:
+        raise WrongContainer(
+            f"{current.barcode} is sealed (closed and labelled): nothing goes in or out until it "
+            "ships. Use another carton."
+        )
     if not current.active:
         raise WrongContainer(
             f"Container {current.barcode} is closed or has shipped; scan another container."

@@ -123,6 +123,8 @@ class Container(models.Model):
         Location, on_delete=models.PROTECT, null=True, blank=True, related_name="containers"
     )
     active = models.BooleanField(default=True)
+    # A closed (weighed, labelled) carton: nothing goes in or out until it ships as a unit.
+    sealed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -496,6 +496,15 @@ def close_parcel(
             raise InvalidQuantity(
                 f"{name.replace('_', ' ')} must be a positive whole number.", field=name
             )
+    # The order row first (the lock order of every order verb), then the parcel.
+    Order.objects.select_for_update().filter(pk=parcel.order_id).first()
+    parcel = (
+        Parcel.objects.select_for_update(of=("self",)).select_related("container").get(pk=parcel.pk)
+    )
+    if ShipmentParcel.objects.filter(parcel=parcel).exists():
+        raise DomainError(
+            f"{parcel.container.barcode} has shipped; its weight and size are on record as shipped."
+        )
     hooks.run(
         "close",
         parcel=parcel,
@@ -504,13 +513,16 @@ def close_parcel(
         width_mm=width_mm,
         height_mm=height_mm,
     )
+    now = timezone.now()
     Parcel.objects.filter(pk=parcel.pk).update(
         weight_g=weight_g,
         length_mm=length_mm,
         width_mm=width_mm,
         height_mm=height_mm,
-        closed_at=timezone.now(),
+        closed_at=now,
     )
+    # Sealed: from here the ledger lets nothing in or out until the carton ships as a unit.
+    Container.objects.filter(pk=parcel.container_id).update(sealed_at=now)
     parcel.refresh_from_db()
     return parcel
 
@@ -536,8 +548,22 @@ def ship_order(
     missing = [p.container.barcode for p in parcels if not str(tracking.get(p.pk, "")).strip()]
     if missing:
         raise DomainError(f"No tracking number for {', '.join(missing)}.", field="tracking")
-    # Cartons built onto a pallet leave as the pallet (one scan moves everything on it).
+    # Cartons built onto a pallet leave as the pallet (one scan moves everything on it), so the
+    # pallet may hold nothing but this order's closed cartons.
     pallets = {p.container.parent_id for p in parcels if p.container.parent_id is not None}
+    mine = {p.container_id for p in parcels}
+    strangers = Container.objects.filter(parent_id__in=pallets).exclude(pk__in=mine)
+    if strangers.exists():
+        names = ", ".join(strangers.values_list("barcode", flat=True)[:5])
+        raise WrongContainer(
+            f"The pallet also carries {names}, which are not cartons of order {order.external_id}; "
+            "take them off before shipping."
+        )
+    loose = Balance.objects.filter(container_id__in=pallets, quantity__gt=0)
+    if loose.exists():
+        raise WrongContainer(
+            "The pallet carries loose units besides the cartons; take them off before shipping."
+        )
     hooks.run(
         "ship", order=order, parcels=parcels, pallets=list(Container.objects.filter(pk__in=pallets))
     )
