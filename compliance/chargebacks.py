@@ -34,7 +34,7 @@ from compliance.models import (
 from wms.catalog.models import Client
 from wms.errors import DomainError
 from wms.inventory.models import Touch, TouchKind
-from wms.orders.models import Order, OrderEvent, Parcel, PickTask, Shipment, ShipmentParcel
+from wms.orders.models import Order, OrderEvent, Parcel, Shipment, ShipmentParcel
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("10") ** 10  # DecimalField(max_digits=12, decimal_places=2)
@@ -475,31 +475,10 @@ def _order_facts(order: Order) -> OrderFacts:
     )
 
 
-def _order_touches(order: Order, missing: list[str]) -> list[Touch]:
-    """The ledger touches that carry the order's id. The id is unique per client and channel
-    only: when another order of the client shares it, keep the touches of this order's totes and
-    cartons (and say so)."""
+def _order_touches(order: Order) -> list[Touch]:
+    """The ledger touches of the order. The ledger names an order by channel and id
+    (Order.touch_reference), which is unique per client: no other order's touches can match."""
     touches = Touch.objects.filter(client_id=order.client_id, reference=order.touch_reference)
-    twins = Order.objects.filter(client_id=order.client_id, external_id=order.external_id).exclude(
-        pk=order.pk
-    )
-    if twins.exists():
-        mine = set(
-            PickTask.objects.filter(order=order, tote__isnull=False).values_list(
-                "tote_id", flat=True
-            )
-        )
-        for container_id, parent_id in Parcel.objects.filter(order=order).values_list(
-            "container_id", "container__parent_id"
-        ):
-            mine.add(container_id)
-            if parent_id is not None:
-                mine.add(parent_id)
-        touches = touches.filter(Q(from_container__in=mine) | Q(to_container__in=mine))
-        missing.append(
-            f"Another order of this client also has the id {order.external_id}; only touches of "
-            "this order's totes and cartons are listed."
-        )
     return list(
         touches.select_related(
             "item",
@@ -956,7 +935,7 @@ def evidence(chargeback: Chargeback) -> Evidence:
             )
 
     order_facts = _order_facts(order) if order is not None else None
-    touch_rows = _order_touches(order, missing) if order is not None else []
+    touch_rows = _order_touches(order) if order is not None else []
     touches = tuple(_touch_facts(t) for t in touch_rows)
     scans = tuple(_scan_facts(touch_rows))
     timeline = (

@@ -31,7 +31,6 @@ from wms.orders.models import (
     Cutoff,
     Order,
     OrderException,
-    OrderLine,
     OrderState,
     Reservation,
 )
@@ -405,7 +404,3 @@ def release_reservations(order: Order, *, cause: str) -> int:
         reservations.release(held=held, cause=cause)
         Reservation.objects.filter(pk__in=[r.pk for r in rows]).update(quantity=0)
     return sum(held.values())
-
-
-def lines_of(order: Order) -> list[OrderLine]:
-    return list(order.lines.select_related("item"))

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from wms.accounts.models import User
@@ -669,16 +669,3 @@ def complete_restock(ctx: ScanContext, *, task: RestockTask, to_location: Locati
     if not result.replayed:
         RestockTask.objects.filter(pk=task.pk).update(state=TaskState.DONE)
     return result
-
-
-def parcels_ready(order: Order) -> list[Parcel]:
-    return list(order.parcels.filter(Q(closed_at__isnull=False)).select_related("container"))
-
-
-def totes_for(order: Order) -> list[Container]:
-    ids = (
-        PickTask.objects.filter(order=order, tote__isnull=False)
-        .values_list("tote_id", flat=True)
-        .distinct()
-    )
-    return list(Container.objects.filter(pk__in=ids, type=ContainerType.TOTE))
