@@ -22,17 +22,11 @@ from compliance.chargebacks import evidence, record_chargeback
 from compliance.dispute import dispute_pack
 from compliance.models import Chargeback, ChargebackCategory, Printer, PrintJob, RuleSet
 from compliance.views import job_content
-from wms.accounts.models import Role, User
-from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, scope
+from wms.accounts.models import Role
+from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, actor, scope
 from wms.catalog.models import Client, Item
 from wms.layout.models import Container, Location
 from wms.orders.models import Order, Parcel, Shipment
-
-
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class PrinterOut(serializers.ModelSerializer):
@@ -130,13 +124,13 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = PrintIn(data=request.data)
         data.is_valid(raise_exception=True)
         args = dict(data.validated_data)
-        job = printing.print_label(label=args.pop("kind"), actor=_actor(request), **args)
+        job = printing.print_label(label=args.pop("kind"), actor=actor(request), **args)
         return Response(PrintJobOut(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: PrintJobOut})
     @action(detail=True, methods=["post"])
     def reprint(self, request: Request, pk: str) -> Response:
-        job = station.reprint(job=self.get_object(), actor=_actor(request))
+        job = station.reprint(job=self.get_object(), actor=actor(request))
         return Response(PrintJobOut(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
@@ -230,7 +224,7 @@ class PalletViewSet(viewsets.ViewSet):
             return Response({"error": "not_found", "message": f"No pallet {pk}."}, status=404)
         data = MeasureIn(data=request.data)
         data.is_valid(raise_exception=True)
-        m = enforce.measure_pallet(pallet=pallet, actor=_actor(request), **data.validated_data)
+        m = enforce.measure_pallet(pallet=pallet, actor=actor(request), **data.validated_data)
         return Response(
             {"pallet": pallet.barcode, "height_mm": m.height_mm, "weight_g": m.weight_g}
         )

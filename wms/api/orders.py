@@ -17,8 +17,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wms.accounts.models import Role, User
-from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, scope
+from wms.accounts.models import Role
+from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, actor, scope
 from wms.catalog.identifiers import is_digits
 from wms.catalog.models import Channel, Client, Item, Lot
 from wms.errors import DomainError
@@ -41,15 +41,9 @@ from wms.orders.models import (
 )
 
 
-def _actor(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _ctx(request: Request, data: dict[str, Any]) -> ScanContext:
     return ScanContext(
-        scan_id=data.pop("scan_id"), actor=_actor(request), device=data.pop("device", "")
+        scan_id=data.pop("scan_id"), actor=actor(request), device=data.pop("device", "")
     )
 
 
@@ -246,7 +240,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request: Request) -> Response:
         data = OrderIn(data=request.data)
         data.is_valid(raise_exception=True)
-        imported = orders.import_order(actor=_actor(request), **data.validated_data)
+        imported = orders.import_order(actor=actor(request), **data.validated_data)
         code = status.HTTP_201_CREATED if imported.created else status.HTTP_200_OK
         return Response(OrderOut(imported.order).data, status=code)
 
@@ -289,7 +283,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         return _decision(
             orders.cancel_order(
-                order=self.get_object(), actor=_actor(request), **data.validated_data
+                order=self.get_object(), actor=actor(request), **data.validated_data
             )
         )
 
@@ -300,7 +294,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         return _decision(
             orders.change_address(
-                order=self.get_object(), actor=_actor(request), **data.validated_data
+                order=self.get_object(), actor=actor(request), **data.validated_data
             )
         )
 
@@ -310,7 +304,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = HoldIn(data=request.data)
         data.is_valid(raise_exception=True)
         order = orders.hold_order(
-            order=self.get_object(), actor=_actor(request), **data.validated_data
+            order=self.get_object(), actor=actor(request), **data.validated_data
         )
         return Response(OrderOut(order).data)
 
@@ -321,7 +315,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = ResumeIn(data=request.data)
         data.is_valid(raise_exception=True)
         order = orders.resume_order(
-            order=self.get_object(), actor=_actor(request), **data.validated_data
+            order=self.get_object(), actor=actor(request), **data.validated_data
         )
         order.refresh_from_db()
         return Response(OrderOut(order).data)
@@ -496,7 +490,7 @@ class WaveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         data = WaveIn(data=request.data)
         data.is_valid(raise_exception=True)
-        wave = fulfilment.release_wave(actor=_actor(request), **data.validated_data)
+        wave = fulfilment.release_wave(actor=actor(request), **data.validated_data)
         if wave is None:
             return Response({"message": "No reserved orders are waiting at this warehouse."})
         return Response(WaveOut(wave).data, status=status.HTTP_201_CREATED)
@@ -643,7 +637,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def delivered(self, request: Request, pk: str) -> Response:
         """Record delivery (until the carrier adapter reports it)."""
         order = fulfilment.mark_delivered(
-            shipment=self.get_object(), owner=f"user:{_actor(request).username}"
+            shipment=self.get_object(), owner=f"user:{actor(request).username}"
         )
         return Response(OrderOut(order).data)
 
@@ -842,7 +836,7 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=ReceiptIn, responses={201: ReceiptOut})
     def create(self, request: Request) -> Response:
-        if not _actor(request).has_role(Role.SUPERVISOR):
+        if not actor(request).has_role(Role.SUPERVISOR):
             raise DomainError("Creating an expected receipt needs a supervisor.")
         data = ReceiptIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -874,7 +868,7 @@ class ReceiptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def complete(self, request: Request, pk: str) -> Response:
         return Response(
             ReceiptOut(
-                inbound.complete_receipt(receipt=self.get_object(), actor=_actor(request))
+                inbound.complete_receipt(receipt=self.get_object(), actor=actor(request))
             ).data
         )
 

@@ -51,3 +51,10 @@ class WarehouseStaffOnly(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(user.is_authenticated and not user.is_client_user)
+
+
+def actor(request: Request) -> User:
+    """The signed-in user (the permission classes have already refused anonymous requests)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

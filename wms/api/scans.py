@@ -14,8 +14,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wms.accounts.models import User
-from wms.api.permissions import WarehouseStaffOnly
+from wms.api.permissions import WarehouseStaffOnly, actor
 from wms.api.serializers import TouchSerializer
 from wms.catalog.models import Item, Lot
 from wms.inventory import touches
@@ -229,9 +228,9 @@ class ScanView(generics.GenericAPIView):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         args = dict(data.validated_data)
-        actor = request.user
-        assert isinstance(actor, User)  # WarehouseStaffOnly lets only signed-in staff this far
-        ctx = ScanContext(scan_id=args.pop("scan_id"), actor=actor, device=args.pop("device"))
+        ctx = ScanContext(
+            scan_id=args.pop("scan_id"), actor=actor(request), device=args.pop("device")
+        )
         result = type(self).service(ctx, **args)
         code = status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED
         return Response(scan_result_body(result), status=code)

@@ -13,21 +13,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from wms.accounts.models import Role, User
+from wms.accounts.models import Role
 from wms.api import serializers as s
-from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, scope
+from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, actor, scope
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, Identifier, Item, PackLevel
 from wms.catalog.selectors import resolve_barcode
 from wms.inventory.models import Balance, Touch
 from wms.layout import services as layout
 from wms.layout.models import Container, Location, Warehouse
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -104,7 +98,7 @@ class ItemViewSet(
     @action(detail=False, methods=["get"], url_path="resolve")
     def resolve(self, request: Request) -> Response:
         """Which item and pack level a scanned barcode names within a client."""
-        user = _user(request)
+        user = actor(request)
         client = user.client_id if user.is_client_user else _int_param(request, "client")
         value = request.query_params.get("value", "")
         if client is None or not value:
