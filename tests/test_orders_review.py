@@ -327,3 +327,20 @@ def test_the_same_order_id_on_two_channels_never_mixes_their_units(
         "amazon:1001",
         "shopify:1001",
     }
+
+
+def test_stock_that_falls_below_what_is_promised_is_listed_with_its_orders(
+    site: Site, nwo: Client, tent: Item, oscar: User, sam: User
+) -> None:
+    stock(site, tent, 4, oscar)
+    first = place(nwo, "OS-1", [(tent, 2)])
+    place(nwo, "OS-2", [(tent, 2)])
+    touches.quarantine(ctx(oscar), item=tent, quantity=3, location=site.face1, reason_code="WET")
+
+    rows = api_as(sam).get("/api/orders/oversold/").json()
+
+    assert [(r["sku"], r["on_hand"], r["reserved"], r["short"]) for r in rows] == [
+        ("NWO-TENT", 1, 4, 3)
+    ]
+    assert [o["order"] for o in rows[0]["orders"]] == ["OS-1", "OS-2"]
+    assert first.pk == rows[0]["orders"][0]["id"]

@@ -351,6 +351,20 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(ShipmentOut(shipment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        parameters=[OpenApiParameter("warehouse", OpenApiTypes.STR, description="Warehouse code.")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"], permission_classes=[WarehouseStaffOnly])
+    def oversold(self, request: Request) -> Response:
+        """Stock that fell below what is reserved, with the orders holding it (most urgent first)."""
+        warehouse = None
+        if code := request.query_params.get("warehouse"):
+            warehouse = Warehouse.objects.filter(code=code).first()
+            if warehouse is None:
+                raise serializers.ValidationError({"warehouse": [f"No warehouse {code}."]})
+        return Response(orders.oversold(warehouse=warehouse))
+
+    @extend_schema(
         parameters=[
             OpenApiParameter("within_minutes", OpenApiTypes.INT, description="Default 120."),
             OpenApiParameter("warehouse", OpenApiTypes.STR, description="Warehouse code."),

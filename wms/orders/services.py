@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from wms.accounts.models import User
@@ -481,3 +481,43 @@ def units_reserved(order: Order) -> int:
     from wms.orders.models import Reservation
 
     return Reservation.objects.filter(line__order=order).aggregate(s=Sum("quantity"))["s"] or 0
+
+
+def oversold(*, warehouse: Warehouse | None = None) -> list[dict[str, Any]]:
+    """Where physical stock fell below what is promised (quarantine, adjustment, a count) and which
+    orders hold it, most urgent first: the orders a supervisor must act on before picking fails."""
+    from wms.inventory.models import StockPosition
+    from wms.orders.models import Reservation
+
+    short = StockPosition.objects.filter(reserved__gt=F("on_hand")).select_related(
+        "item", "warehouse"
+    )
+    if warehouse is not None:
+        short = short.filter(warehouse=warehouse)
+    rows = []
+    for p in short.order_by("warehouse__code", "item__sku"):
+        holders = (
+            Reservation.objects.filter(position=p, quantity__gt=0)
+            .select_related("line__order")
+            .order_by(F("line__order__due_at").asc(nulls_last=True), "line__order__received_at")
+        )
+        rows.append(
+            {
+                "warehouse": p.warehouse.code,
+                "sku": p.item.sku,
+                "on_hand": p.on_hand,
+                "reserved": p.reserved,
+                "short": p.reserved - p.on_hand,
+                "orders": [
+                    {
+                        "order": r.line.order.external_id,
+                        "id": r.line.order_id,
+                        "holds": r.quantity,
+                        "state": r.line.order.state,
+                        "due_at": r.line.order.due_at,
+                    }
+                    for r in holders
+                ],
+            }
+        )
+    return rows
