@@ -195,3 +195,25 @@ def test_the_label_station_back_office_renders(ada: User, db: None) -> None:
     )
     assert reprint.status_code == 302
     assert job.reprints.count() == 1
+
+
+def test_the_landing_page_shows_a_supervisor_what_needs_acting_on(
+    site: Site, tent: Item, oscar: User, sam: User, alice: User
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import place, stock
+    from wms.inventory import touches
+
+    stock(site, tent, 2, oscar)
+    place(tent.client, "RUSH-1", [(tent, 2)], ship_by=timezone.now() + dt.timedelta(minutes=30))
+    touches.quarantine(ctx(oscar), item=tent, quantity=1, location=site.face1, reason_code="WET")
+
+    page = signed_in(sam).get("/").content.decode()
+    assert "At risk of missing their cutoff" in page and "RUSH-1" in page
+    assert "Promised stock that is not there" in page and "NWO-TENT" in page
+    assert (
+        "At risk of missing" not in signed_in(alice).get("/").content.decode()
+    )  # a brand sees its own only

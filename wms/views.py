@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +14,7 @@ from wms.api.permissions import scope
 from wms.catalog.models import Client, Item
 from wms.inventory.models import Balance, Touch
 from wms.layout.models import Warehouse
+from wms.orders import services as order_services
 
 
 @login_required
@@ -36,6 +39,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "-pk"
         )[:15],
     }
+    if not user.is_client_user:
+        # What needs a supervisor now: orders about to miss their cutoff, promises without stock.
+        context["at_risk"] = order_services.at_risk(within=dt.timedelta(hours=2))[:20]
+        context["oversold"] = order_services.oversold()[:20]
     return render(request, "home.html", context)
 
 
