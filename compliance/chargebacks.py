@@ -32,7 +32,7 @@ from compliance.models import (
     RuleSet,
 )
 from wms.catalog.models import Client
-from wms.errors import DomainError
+from wms.errors import DomainError, WrongClient
 from wms.inventory.models import Touch, TouchKind
 from wms.orders.models import Order, OrderEvent, Parcel, Shipment, ShipmentParcel
 
@@ -53,10 +53,6 @@ class ChargebackInvalid(DomainError):
 
 class InvalidAmount(ChargebackInvalid):
     code = "invalid_amount"
-
-
-class WrongClient(ChargebackInvalid):
-    code = "wrong_client"
 
 
 class DuplicateChargeback(ChargebackInvalid):

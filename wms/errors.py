@@ -63,6 +63,12 @@ class LabelMismatch(DomainError):
     code = "label_mismatch"
 
 
+class WrongClient(DomainError):
+    """An object named in the request belongs to another client (brand) than the one in hand."""
+
+    code = "wrong_client"
+
+
 class NotPermitted(DomainError):
     code = "not_permitted"
     http_status = 403

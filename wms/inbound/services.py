@@ -26,6 +26,7 @@ from wms.errors import (
     ItemInactive,
     NotPermitted,
     ScanIdReused,
+    WrongClient,
     WrongLocation,
     WrongLocationType,
 )
@@ -53,10 +54,6 @@ RETURNABLE_STATES = (OrderState.SHIPPED, OrderState.DELIVERED)
 class DuplicateReference(DomainError):
     code = "duplicate_reference"
     http_status = 409
-
-
-class WrongClient(DomainError):
-    code = "wrong_client"
 
 
 class NotExpected(DomainError):
