@@ -7,14 +7,13 @@ below zero. A channel is told the sum over the warehouses that feed it, then cap
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from wms.catalog.models import Item
 from wms.inventory.models import (
     AvailabilityEvent,
     ChannelAvailability,
@@ -50,9 +49,8 @@ class ChannelTerms:
 
 
 def _safety_buffers(client_ids: Iterable[int]) -> dict[int, int]:
-    from wms.orders.models import (
-        AuthorityPolicy,
-    )  # the policy row is the client's, kept with orders
+    # The policy row is the client's, kept with orders.
+    from wms.orders.models import AuthorityPolicy
 
     return dict(
         AuthorityPolicy.objects.filter(client_id__in=set(client_ids)).values_list(
@@ -105,14 +103,15 @@ def channel_quantity(
 NEVER_PUBLISHED = -1
 
 
-def publish(touched: set[tuple[int, int]], *, cause: str) -> None:
+def publish(touched: set[tuple[int, int]], *, clients: Mapping[int, int], cause: str) -> None:
     """Recompute each affected channel's quantity; where it changed, record it and append an event.
 
+    `clients` maps each touched item to its client (every caller has it at hand already).
     The channel rows are locked before positions are read: two scans of one item at different
     warehouses lock different positions, and the second must see the first's committed numbers.
     """
     item_ids = {item for item, _ in touched}
-    client_of = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "client_id"))
+    client_of = {item: clients[item] for item in item_ids}
     rules = _rules_by_client(set(client_of.values()))
     needed = {
         (item_id, terms.channel): terms
@@ -192,4 +191,4 @@ def republish(*, client_id: int, cause: str = "channel_rule") -> None:
     keys = dict.fromkeys(rows, client_id)
     if keys:
         positions.lock(keys)  # the order every writer of positions uses, before the channel rows
-        publish(set(keys), cause=cause)
+        publish(set(keys), clients={item: client_id for item, _ in keys}, cause=cause)

@@ -54,4 +54,4 @@ def apply(
         reserved=F("reserved")
         + Case(*(When(pk=rows[k].pk, then=Value(reserved.get(k, 0))) for k in touched)),
     )
-    availability.publish(touched, cause=cause)
+    availability.publish(touched, clients=clients, cause=cause)

@@ -49,7 +49,9 @@ def reserve(
                 )
         if shortages:
             raise InsufficientStock(shortages)
-        availability.publish(set(totals), cause=cause)
+        availability.publish(
+            set(totals), clients={key[0]: items[key[0]].client_id for key in totals}, cause=cause
+        )
     return rows
 
 
