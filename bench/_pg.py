@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from urllib.parse import urlsplit
 
@@ -58,3 +59,8 @@ def bootstrap(url: str, *, bench: str) -> None:
     # every query; production does not, so the timed runs do not either (CaptureQueriesContext
     # turns the logging back on for itself).
     settings.DEBUG = False
+
+
+def unique_code(prefix: str) -> str:
+    """A fresh warehouse/client code per run (the ledger is append-only: nothing is reused)."""
+    return prefix + secrets.token_hex(4).upper()  # 9 characters: capitals and digits

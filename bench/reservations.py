@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import secrets
 import statistics
 import sys
 import threading
@@ -117,10 +116,6 @@ class Fixture:
         return (self.items[index].pk, self.warehouse.pk)
 
 
-def unique_code(prefix: str) -> str:
-    return prefix + secrets.token_hex(4).upper()  # 9 characters: capitals and digits
-
-
 def build_fixture(n_items: int, units: int) -> Fixture:
     """A fresh warehouse, client (three channel rules, default policy) and stocked items."""
     from wms.accounts.models import Role, User
@@ -135,12 +130,12 @@ def build_fixture(n_items: int, units: int) -> Fixture:
     from wms.orders import allocation
     from wms.orders.models import CarrierService
 
-    tag = unique_code("R")
+    tag = _pg.unique_code("R")
     warehouse = layout.create_warehouse(code=tag, name=f"Bench {tag}", time_zone="UTC")
     dock = layout.create_location(warehouse=warehouse, code="DOCK-01", type=LocationType.DOCK)
     face = layout.create_location(warehouse=warehouse, code="P-001", type=LocationType.PICK_FACE)
     # No client service exists (seed_demo creates clients directly too).
-    client = Client.objects.create(code=unique_code("C"), name=f"Bench client {tag}")
+    client = Client.objects.create(code=_pg.unique_code("C"), name=f"Bench client {tag}")
     for channel in CHANNELS:
         ChannelRule.objects.create(client=client, channel=channel)
     allocation.policy_of(client.pk)  # the default policy row, created before the workers race

@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import secrets
 import statistics
 import sys
 import threading
@@ -90,10 +89,6 @@ class Fixture:
     storage: list[Location]
 
 
-def unique_code(prefix: str) -> str:
-    return prefix + secrets.token_hex(4).upper()  # 9 characters: capitals and digits
-
-
 def build_fixture(n_locations: int, n_items: int) -> Fixture:
     """A fresh warehouse, client, supervisor and items, created through the real services."""
     from wms.accounts.models import Role, User
@@ -102,7 +97,7 @@ def build_fixture(n_locations: int, n_items: int) -> Fixture:
     from wms.layout import services as layout
     from wms.layout.models import LocationType
 
-    tag = unique_code("B")
+    tag = _pg.unique_code("B")
     warehouse = layout.create_warehouse(code=tag, name=f"Bench {tag}", time_zone="UTC")
     dock = layout.create_location(warehouse=warehouse, code="DOCK-01", type=LocationType.DOCK)
     storage = [
@@ -112,7 +107,7 @@ def build_fixture(n_locations: int, n_items: int) -> Fixture:
         for n in range(1, n_locations + 1)
     ]
     # No client service exists (seed_demo creates clients directly too).
-    client = Client.objects.create(code=unique_code("C"), name=f"Bench client {tag}")
+    client = Client.objects.create(code=_pg.unique_code("C"), name=f"Bench client {tag}")
     actor = User.objects.create_user(username=f"bench-{tag.lower()}", role=Role.SUPERVISOR)
     items = [
         catalog.create_item(client=client, sku=f"{tag}-{n:03d}", description=f"Bench item {n}")

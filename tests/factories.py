@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -195,3 +195,26 @@ def changes_nothing(*also: Any) -> Iterator[None]:
     before = snapshot()
     yield
     assert snapshot() == before
+
+
+def run_parallel(n: int, fn: Callable[[int], Any], *, start_within: float = 10) -> list[Any]:
+    """Start n calls at the same instant, each on its own database connection (threads); return
+    each one's result or exception. `start_within` bounds the wait for all n to be ready."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+
+    def call(i: int) -> Any:
+        try:
+            barrier.wait(timeout=start_within)
+            return fn(i)
+        except Exception as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(call, range(n)))

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connection
 
-from tests.factories import ClientFactory, UserFactory, make_item, make_site
+from tests.factories import ClientFactory, UserFactory, make_item, make_site, run_parallel
 from wms.accounts.models import Role
 from wms.errors import InsufficientStock
 from wms.inventory import touches
@@ -22,23 +18,6 @@ from wms.inventory.models import Balance, Scan, Touch
 from wms.inventory.reconcile import verify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def run_parallel(n: int, fn: Callable[[int], Any]) -> list[Any]:
-    """Start n calls at the same instant; return each one's result or exception."""
-    barrier = threading.Barrier(n)
-
-    def call(i: int) -> Any:
-        try:
-            barrier.wait(timeout=10)
-            return fn(i)
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(call, range(n)))
 
 
 @pytest.fixture

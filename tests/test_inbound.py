@@ -11,9 +11,16 @@ from typing import Any
 
 import pytest
 
-from tests.factories import ClientFactory, Site, UserFactory, ctx, make_item, make_site
+from tests.factories import (
+    ClientFactory,
+    Site,
+    UserFactory,
+    ctx,
+    make_item,
+    make_site,
+    run_parallel,
+)
 from tests.factories import changes_nothing as _changes_nothing
-from tests.test_concurrency import run_parallel
 from wms.accounts.models import Role, User
 from wms.catalog.models import Client, Item
 from wms.errors import DomainError, InvalidQuantity, ItemInactive, NotPermitted

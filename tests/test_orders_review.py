@@ -259,8 +259,7 @@ def test_an_upstream_node_that_does_not_feed_the_channel_is_refused(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_pick_and_a_cancel_at_once_never_deadlock() -> None:
-    from tests.factories import ClientFactory
-    from tests.test_concurrency import run_parallel
+    from tests.factories import ClientFactory, run_parallel
 
     client = ClientFactory.create(code="DLK")
     site = make_site("DLK1")

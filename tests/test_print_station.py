@@ -87,7 +87,7 @@ def test_a_prefix_out_of_serials_says_so(db: None) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_packers_never_get_the_same_sscc() -> None:
-    from tests.test_concurrency import run_parallel
+    from tests.factories import run_parallel
 
     series = SsccSeries.objects.create(company_prefix="0614141")
     results = run_parallel(12, lambda _i: [sscc_service.next_sscc(series=series) for _ in range(5)])

@@ -12,14 +12,15 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
 from django.db import connection
 
 from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site, place, stock
+from tests.factories import run_parallel as _run_parallel
 from wms.accounts.models import Role
 from wms.catalog.models import Client, Item
 from wms.errors import InsufficientStock
@@ -34,23 +35,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CHANNELS = ("amazon", "shopify", "edi")
 UNITS = 20
-
-
-def run_parallel(n: int, fn: Callable[[int], Any]) -> list[Any]:
-    """Start n calls at the same instant, each on its own connection; return results or exceptions."""
-    barrier = threading.Barrier(n)
-
-    def call(i: int) -> Any:
-        try:
-            barrier.wait(timeout=30)
-            return fn(i)
-        except Exception as exc:
-            return exc
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(call, range(n)))
+# Sixty threads take longer to line up at the barrier than the default allows on two cores.
+run_parallel = partial(_run_parallel, start_within=30)
 
 
 @dataclass
