@@ -153,8 +153,9 @@ def evaluate(
         "item"
     )
     avail = {(p.item_id, p.warehouse_id): atp(p, terms) for p in rows}
-    skus = dict(order.lines.values_list("item_id", "item__sku"))
-    open_lines = sum(1 for line in order.lines.all() if line.quantity > line.picked)
+    lines = list(order.lines.values_list("item_id", "item__sku", "quantity", "picked"))
+    skus = {item: sku for item, sku, _, _ in lines}
+    open_lines = sum(1 for _, _, quantity, picked in lines if quantity > picked)
     out = []
     for w in warehouses:
         short = [
