@@ -11,6 +11,7 @@ from wms.catalog.models import (
     PackLevel,
     PackLevelKind,
 )
+from wms.floor.models import RfSubmission
 from wms.inbound.models import (
     ExpectedReceipt,
     ExpectedReceiptLine,
@@ -23,6 +24,7 @@ from wms.inventory.models import (
     Balance,
     ChannelAvailability,
     ChannelRule,
+    CountApproval,
     Scan,
     StockPosition,
     StockStatus,
@@ -37,6 +39,7 @@ from wms.layout.models import (
     LocationType,
     Warehouse,
 )
+from wms.loading.models import Load, LoadParcel
 from wms.orders.models import (
     AllocationDecision,
     AuthorityPolicy,
@@ -67,6 +70,7 @@ __all__ = [
     "CarrierService",
     "ChannelAvailability",
     "ChannelRule",
+    "CountApproval",
     "Client",
     "Container",
     "ContainerType",
@@ -80,6 +84,8 @@ __all__ = [
     "Item",
     "Location",
     "LocationType",
+    "Load",
+    "LoadParcel",
     "Lot",
     "Order",
     "OrderEvent",
@@ -94,6 +100,7 @@ __all__ = [
     "RestockTask",
     "Return",
     "ReturnUnit",
+    "RfSubmission",
     "Role",
     "Scan",
     "Shipment",

@@ -315,8 +315,11 @@ def stow(
     lot: Lot | None = None,
     from_container: Container | None = None,
     to_container: Container | None = None,
+    reason_code: str = "",
 ) -> ScanResult:
-    """Put away from wherever it was received to a storage or pick-face location."""
+    """Put away from wherever it was received to a storage or pick-face location.
+
+    `reason_code` says why the operator stowed somewhere else than the suggested location."""
     return _transfer(
         ctx,
         checks=_between(from_location, to_location, what="put-away", allowed=STOW_TYPES),
@@ -327,6 +330,7 @@ def stow(
         quantity=quantity,
         source=Bucket(from_location, from_container),
         target=Bucket(to_location, to_container),
+        reason_code=reason_code,
     )
 
 

@@ -33,6 +33,10 @@ class Warehouse(models.Model):
     lines_per_day = models.PositiveIntegerField(
         null=True, blank=True, help_text="Allocation capacity; empty = no limit."
     )
+    count_approval_units = models.PositiveIntegerField(
+        default=10,
+        help_text="A cycle-count variance of more units than this waits for a supervisor.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

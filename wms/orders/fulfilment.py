@@ -259,6 +259,16 @@ def confirm_pick(
         raise WrongContainer(
             f"{tote.barcode} is not a picking tote; scan an empty tote.", field="tote"
         )
+    if Balance.objects.filter(container=tote, quantity__gt=0).exists():
+        # A tote with units in it belongs to the order last picked into it, until it is packed.
+        last = (
+            PickTask.objects.filter(tote=tote).select_related("order").order_by("-pk").first()
+        )
+        if last is not None and last.order_id != order.pk:
+            raise WrongContainer(
+                f"Tote {tote.barcode} holds order {last.order.external_id}; scan an empty tote.",
+                field="tote",
+            )
     if (
         isinstance(quantity, bool)
         or not isinstance(quantity, int)

@@ -1,0 +1,97 @@
+"""A scanner for the RF screens in tests: signs in, opens a flow and scans, as the browser would
+(HTMX headers, the signed state handed back, a new scan id per submit)."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.test import Client as HttpClient
+
+from wms.accounts.models import User
+from wms.layout.models import Warehouse
+
+
+@dataclass
+class Shown:
+    status: int
+    prompt: str
+    message: str
+    tone: str
+    step: str
+    state: str
+    actions: list[str]
+    body: str
+
+
+def parse(status: int, body: str) -> Shown:
+    def first(pattern: str) -> str:
+        m = re.search(pattern, body, re.S)
+        return html.unescape(m.group(1).strip()) if m else ""
+
+    return Shown(
+        status=status,
+        prompt=first(r'class="rf-prompt">(.*?)</h1>'),
+        message=first(r'id="result"[^>]*>(.*?)</p>'),
+        tone=first(r'data-tone="([^"]*)"'),
+        step=first(r'data-step="([^"]*)"'),
+        state=first(r'name="state" value="([^"]*)"'),
+        actions=re.findall(r'name="action" value="([^"]+)"', body),
+        body=body,
+    )
+
+
+class Scanner:
+    def __init__(self, user: User, warehouse: Warehouse) -> None:
+        self.http = HttpClient()
+        self.http.force_login(user)
+        session = self.http.session
+        session["rf_warehouse"] = warehouse.pk
+        session["rf_warehouse_code"] = warehouse.code
+        session.save()
+        self.slug = ""
+        self.shown: Shown | None = None
+        self.last_scan_id: uuid.UUID | None = None
+
+    def open(self, slug: str) -> Shown:
+        self.slug = slug
+        response = self.http.get(f"/rf/{slug}/")
+        self.shown = parse(response.status_code, response.content.decode())
+        return self.shown
+
+    def scan(self, value: str = "", *, action: str = "", scan_id: uuid.UUID | None = None) -> Shown:
+        assert self.shown is not None, "open a flow first"
+        self.last_scan_id = scan_id or uuid.uuid4()
+        response = self.http.post(
+            f"/rf/{self.slug}/",
+            {
+                "state": self.shown.state,
+                "value": value,
+                "action": action,
+                "scan_id": str(self.last_scan_id),
+            },
+            headers={"HX-Request": "true"},
+        )
+        shown = parse(response.status_code, response.content.decode())
+        if response.status_code == 204:  # HX-Redirect: the flow is done
+            shown.prompt = response.headers.get("HX-Redirect", "")
+        self.shown = shown
+        return shown
+
+    def resend(self, previous_state: str, value: str = "", *, action: str = "") -> Shown:
+        """The same submit again (same state, value and scan id): a Wi-Fi retry."""
+        assert self.last_scan_id is not None
+        response = self.http.post(
+            f"/rf/{self.slug}/",
+            {
+                "state": previous_state,
+                "value": value,
+                "action": action,
+                "scan_id": str(self.last_scan_id),
+            },
+            headers={"HX-Request": "true"},
+        )
+        self.shown = parse(response.status_code, response.content.decode())
+        return self.shown

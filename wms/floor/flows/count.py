@@ -1,0 +1,1 @@
+"""RF flow: count (being written)."""

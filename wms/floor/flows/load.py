@@ -1,0 +1,1 @@
+"""RF flow: load (being written)."""

@@ -1,0 +1,1 @@
+"""RF flow: move (being written)."""

@@ -1,0 +1,1 @@
+"""RF flow: pack (being written)."""

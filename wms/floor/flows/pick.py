@@ -1,0 +1,189 @@
+"""Pick: the next task in priority order; scan location → item → quantity → tote."""
+
+from __future__ import annotations
+
+from wms.accounts.models import Role
+from wms.errors import DomainError, InvalidQuantity
+from wms.floor import scanning
+from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.layout.models import Container
+from wms.orders import fulfilment
+from wms.orders.models import PickTask, TaskState
+
+SHORT_REASONS = [("empty", "Location empty"), ("damaged", "Damaged"), ("not_found", "Not found")]
+# A typed number this short is a quantity; anything longer is a barcode (UPC/EAN are 12+ digits).
+MAX_TYPED_QUANTITY_DIGITS = 5
+
+
+def _task(state: State) -> PickTask:
+    task = (
+        PickTask.objects.select_related("item", "lot", "location", "order")
+        .filter(pk=state.get("task"))
+        .first()
+    )
+    if task is None:
+        raise DomainError("This pick task is gone; take the next one.")
+    return task
+
+
+def _next(rf: RfContext) -> State:
+    task = fulfilment.next_task(warehouse=rf.wh)
+    if task is None:
+        return {"step": "idle"}
+    return {"step": "location", "task": task.pk}
+
+
+def order_tote(task: PickTask) -> Container | None:
+    """The tote this order's earlier picks went into, while it still holds them."""
+    earlier = (
+        PickTask.objects.filter(order_id=task.order_id, tote__isnull=False, picked__gt=0)
+        .exclude(pk=task.pk)
+        .select_related("tote")
+        .order_by("-pk")
+        .first()
+    )
+    if earlier is None or earlier.tote is None or not earlier.tote.balances.filter(quantity__gt=0).exists():
+        return None
+    return earlier.tote
+
+
+@register
+class Pick(Flow):
+    slug = "pick"
+    title = "Pick"
+    blurb = "Next task on the path"
+
+    def start(self, rf: RfContext) -> State:
+        return _next(rf)
+
+    def render(self, rf: RfContext, state: State) -> Screen:
+        if state["step"] == "idle":
+            actions = [Action("refresh", "Check again", "primary")]
+            if rf.user.has_role(Role.SUPERVISOR):
+                actions.append(Action("wave", "Release a wave"))
+            return Screen(
+                prompt=f"No picks waiting in {rf.wh.code}",
+                hint="A supervisor releases the next wave of orders. Scan anything to check again.",
+                state=state,
+                actions=actions,
+            )
+        task = _task(state)
+        remaining = task.quantity - task.picked
+        qty = state.get("qty", 0)
+        facts = [
+            ("Location", task.location.code),
+            ("Item", f"{task.item.sku} · {task.item.description}"),
+            ("Pick", f"{remaining}" + (f" of {task.quantity}" if task.picked else "")),
+            ("Order", f"{task.order.external_id} ({task.order.channel})"),
+        ]
+        if task.lot:
+            facts.insert(2, ("Lot", task.lot.code))
+        short = Action("short", "Short pick", "danger")
+        match state["step"]:
+            case "location":
+                return Screen(
+                    prompt=f"Go to {task.location.code} and scan it",
+                    state=state,
+                    facts=facts,
+                    actions=[short],
+                )
+            case "item":
+                return Screen(
+                    prompt=f"Scan {task.item.sku}",
+                    hint=task.item.description,
+                    state=state,
+                    facts=facts,
+                    actions=[short],
+                )
+            case "quantity":
+                return Screen(
+                    prompt=f"Counted {qty} of {remaining}",
+                    hint=f"Type the quantity, or scan more units. Enter alone confirms {qty}.",
+                    label="Quantity or next unit",
+                    state=state,
+                    facts=facts,
+                    actions=[short],
+                )
+            case "short":
+                return Screen(
+                    prompt=f"Short pick: {qty} of {remaining}. Why?",
+                    label="Reason",
+                    state=state,
+                    facts=facts,
+                    actions=[Action(code, label, "primary") for code, label in SHORT_REASONS],
+                    input=False,
+                )
+            case "tote":
+                tote = order_tote(task)
+                return Screen(
+                    prompt=(
+                        f"Put {qty} in tote {tote.barcode} and scan it"
+                        if tote
+                        else f"Put {qty} in an empty tote and scan it"
+                    ),
+                    label="Tote",
+                    state=state,
+                    facts=facts,
+                )
+        raise DomainError(f"Unknown pick step {state['step']!r}; start again.")
+
+    def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
+        if state["step"] == "idle":
+            if action == "wave":
+                wave = fulfilment.release_wave(warehouse=rf.wh, actor=rf.user, max_orders=20)
+                if wave is None:
+                    return Outcome(_next(rf), "No orders are ready for a wave.", "warn")
+                return Outcome(_next(rf), f"Wave {wave.pk} released.")
+            return Outcome(_next(rf), "", "info")
+        task = _task(state)
+        if task.state != TaskState.OPEN:
+            return Outcome(_next(rf), f"That task is already {task.state}; here is the next one.", "warn")
+        remaining = task.quantity - task.picked
+        if action == "short" and state["step"] != "short":
+            return Outcome(step(state, "short", qty=state.get("qty", 0)), "", "info")
+        match state["step"]:
+            case "location":
+                scanning.location(rf.wh, value, expected=task.location)
+                return Outcome(step(state, "item"), f"At {task.location.code}.")
+            case "item":
+                units = self._units(task, value, counted=0, remaining=remaining)
+                return Outcome(step(state, "quantity", qty=units), f"{units} × {task.item.sku}.")
+            case "quantity":
+                qty = state.get("qty", 0)
+                if not value:
+                    pass
+                elif value.isdigit() and len(value) <= MAX_TYPED_QUANTITY_DIGITS:
+                    qty = scanning.quantity(value, least=0, most=remaining)
+                else:
+                    qty += self._units(task, value, counted=qty, remaining=remaining)
+                    if qty < remaining:
+                        return Outcome(step(state, "quantity", qty=qty), f"Counted {qty}.")
+                if qty == remaining:
+                    return Outcome(step(state, "tote", qty=qty, short=""), f"{qty} to pick.")
+                return Outcome(step(state, "short", qty=qty), "", "info")
+            case "short":
+                reason = dict(SHORT_REASONS).get(action) or value
+                if not reason:
+                    raise DomainError("Choose why the location is short.")
+                return Outcome(step(state, "tote", short=reason), f"Short: {reason}.", "warn")
+            case "tote":
+                tote = scanning.container(value, expected=order_tote(task))
+                outcome = fulfilment.confirm_pick(
+                    rf.ctx(),
+                    task=task,
+                    tote=tote,
+                    quantity=state.get("qty", 0),
+                    short_reason=state.get("short", ""),
+                )
+                return Outcome(_next(rf), outcome.message, "warn" if state.get("short") else "ok")
+        raise DomainError(f"Unknown pick step {state['step']!r}; start again.")
+
+    @staticmethod
+    def _units(task: PickTask, value: str, *, counted: int, remaining: int) -> int:
+        resolved = scanning.item(value, expected=task.item)
+        if counted + resolved.units > remaining:
+            raise InvalidQuantity(
+                f"That makes {counted + resolved.units}; only {remaining} to pick here. "
+                + ("Scan single units, not the case." if resolved.units > 1 else "Put one back.")
+            )
+        return resolved.units

@@ -1,0 +1,1 @@
+"""RF flow: quarantine (being written)."""

@@ -1,0 +1,1 @@
+"""RF flow: receive (being written)."""

@@ -1,0 +1,1 @@
+"""RF flow: relabel (being written)."""

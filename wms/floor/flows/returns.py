@@ -1,0 +1,1 @@
+"""RF flow: returns (being written)."""

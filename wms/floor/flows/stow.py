@@ -1,0 +1,1 @@
+"""RF flow: stow (being written)."""

@@ -1,0 +1,105 @@
+"""The shape every RF flow shares: a state machine of screens (docs/floor.md).
+
+A flow renders a `Screen` for a state and turns a scan into an `Outcome` (the next state and what to
+tell the operator). The dispatcher in views.py owns idempotency, transactions and rendering.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.http import HttpRequest
+
+from wms.accounts.models import Role, User
+from wms.errors import DomainError
+from wms.inventory.ledger import ScanContext
+from wms.layout.models import Warehouse
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button under the input: submits the form with `action=name` (the input may be empty)."""
+
+    name: str
+    label: str
+    kind: str = "secondary"  # "secondary" | "danger" | "primary"
+
+
+@dataclass(frozen=True)
+class Screen:
+    prompt: str  # the one instruction, in big type: "Scan location P-04-1"
+    state: State  # carried, signed, to the next submit
+    label: str = "Scan"
+    numeric: bool = False  # quantity and weight steps: the on-screen keypad is numeric
+    facts: list[tuple[str, str]] = field(default_factory=list)  # ("Item", "NWO-001 Tent")
+    actions: list[Action] = field(default_factory=list)
+    hint: str = ""  # small print under the prompt
+    input: bool = True  # False on a screen that is only buttons (a choice)
+    secret: bool = False  # a PIN: the input does not show what is typed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    message: str = ""
+    tone: str = "ok"  # "ok" (green, short tone) | "warn" (amber: done, but look) | "info"
+
+
+@dataclass
+class RfContext:
+    """Who is scanning, where, on which device; and the scan id of the submit being handled."""
+
+    request: HttpRequest
+    user: User
+    warehouse: Warehouse | None
+    device: str
+    scan_id: uuid.UUID | None = None
+
+    def ctx(self, tag: str = "", actor: User | None = None) -> ScanContext:
+        """The ledger's scan context for this submit; `tag` derives a stable id for a second
+        touch of the same operator action (retries derive the same one)."""
+        if self.scan_id is None:
+            raise DomainError("This step records nothing; it has no scan id.")
+        scan_id = uuid.uuid5(self.scan_id, tag) if tag else self.scan_id
+        return ScanContext(scan_id, actor or self.user, self.device)
+
+    @property
+    def wh(self) -> Warehouse:
+        if self.warehouse is None:
+            raise DomainError("Choose a warehouse first.")
+        return self.warehouse
+
+
+class Flow:
+    """One floor task. Subclasses set `slug`, `title` and implement `render` and `submit`."""
+
+    slug: ClassVar[str]
+    title: ClassVar[str]
+    role: ClassVar[Role] = Role.OPERATOR
+    blurb: ClassVar[str] = ""  # one line on the menu
+
+    def start(self, rf: RfContext) -> State:
+        return {"step": "start"}
+
+    def render(self, rf: RfContext, state: State) -> Screen:
+        raise NotImplementedError
+
+    def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
+        raise NotImplementedError
+
+
+FLOWS: dict[str, Flow] = {}
+
+
+def register(flow_class: type[Flow]) -> type[Flow]:
+    FLOWS[flow_class.slug] = flow_class()
+    return flow_class
+
+
+def step(state: State, name: str, **changes: Any) -> State:
+    """The next state: the same data, with `changes`, at step `name`."""
+    return {**state, **changes, "step": name}

@@ -1,0 +1,339 @@
+"""The RF dispatcher: sign-in, warehouse choice, the menu, and one view that runs every flow.
+
+Thin by design (docs/floor.md): it loads the signed state, applies a submit exactly once, and
+renders the flow's screen — the whole page on a GET, the screen fragment on an HTMX submit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import uuid
+from typing import Any
+
+from django.contrib.auth import login, logout
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from wms.accounts.models import Role, User
+from wms.errors import DomainError, ScanIdReused
+from wms.floor import flows  # noqa: F401  (registers every flow)
+from wms.floor.models import RfSubmission
+from wms.floor.screens import FLOWS, Action, Flow, Outcome, RfContext, Screen, State
+from wms.layout.models import Warehouse
+
+log = logging.getLogger(__name__)
+
+SALT = "touchline.rf.state"
+DEVICE_COOKIE = "rf_device"
+WAREHOUSE_KEY = "rf_warehouse"
+
+
+def _sign(state: State) -> str:
+    return signing.dumps(state, salt=SALT, compress=True)
+
+
+def _unsign(token: str) -> State:
+    return signing.loads(token, salt=SALT)  # type: ignore[no-any-return]
+
+
+def _device(request: HttpRequest) -> str:
+    return request.COOKIES.get(DEVICE_COOKIE, "")[:40] or "RF"
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    title: str,
+    screen: Screen,
+    post_url: str,
+    message: str = "",
+    tone: str = "",
+    replayed: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "title": title,
+        "screen": screen,
+        "signed_state": _sign(screen.state),
+        "post_url": post_url,
+        "message": message,
+        "tone": tone,
+        "replayed": replayed,
+        "warehouse_code": request.session.get("rf_warehouse_code", ""),
+    }
+    template = "rf/_screen.html" if request.htmx else "rf/screen.html"
+    return render(request, template, context, status=status)
+
+
+# --- sign-in and warehouse ----------------------------------------------------------------------
+
+
+def _signin_screen(state: State) -> Screen:
+    if state.get("step") == "pin":
+        return Screen(
+            prompt=f"{state['username']}: type your PIN",
+            state=state,
+            label="PIN",
+            numeric=True,
+            secret=True,
+            actions=[Action("restart", "Someone else")],
+        )
+    return Screen(
+        prompt="Scan your badge",
+        state={"step": "badge"},
+        label="Badge or user name",
+        hint="No badge? Type your user name, then your PIN.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    url = reverse("rf-signin")
+    if request.method == "GET":
+        return _page(request, title="Sign in", screen=_signin_screen({}), post_url=url)
+    try:
+        state = _unsign(request.POST.get("state", ""))
+    except signing.BadSignature:
+        state = {}
+    value = (request.POST.get("value") or "").strip()
+    if request.POST.get("action") == "restart":
+        return _page(request, title="Sign in", screen=_signin_screen({}), post_url=url)
+    try:
+        user = _authenticate(state, value)
+    except DomainError as exc:
+        return _page(
+            request,
+            title="Sign in",
+            screen=_signin_screen(state),
+            post_url=url,
+            message=exc.message,
+            tone="error",
+        )
+    if user is None:  # a user name: ask for the PIN
+        return _page(
+            request,
+            title="Sign in",
+            screen=_signin_screen({"step": "pin", "username": value}),
+            post_url=url,
+        )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    response = _redirect(request, reverse("rf-warehouse"))
+    if DEVICE_COOKIE not in request.COOKIES:
+        response.set_cookie(
+            DEVICE_COOKIE, f"RF-{secrets.token_hex(3).upper()}", max_age=5 * 365 * 86400
+        )
+    return response
+
+
+def _authenticate(state: State, value: str) -> User | None:
+    """A badge signs in at once; a user name asks for the PIN (returns None)."""
+    if not value:
+        raise DomainError("Scan your badge, or type your user name.")
+    if state.get("step") == "pin":
+        user = User.objects.filter(username=state.get("username", ""), is_active=True).first()
+        if user is None or user.is_client_user or not user.check_pin(value):
+            raise DomainError("That PIN does not match. Type it again, or ask a supervisor to reset it.")
+        return user
+    by_badge = User.objects.filter(badge=value, is_active=True).first()
+    if by_badge is not None:
+        if by_badge.is_client_user:
+            raise DomainError("Brand accounts cannot use the floor screens.")
+        return by_badge
+    if User.objects.filter(username=value, is_active=True).exclude(pin_hash="").exists():
+        return None
+    raise DomainError(
+        f"Badge {value} is not known. Scan your badge again, or type your user name."
+    )
+
+
+def _staff(request: HttpRequest) -> User | None:
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated and not user.is_client_user:
+        return user
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def choose_warehouse(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if user is None:
+        return _redirect(request, reverse("rf-signin"))
+    warehouses = list(Warehouse.objects.filter(active=True).order_by("code"))
+    choice = None
+    if request.method == "POST":
+        picked = (request.POST.get("action") or request.POST.get("value") or "").strip()
+        choice = next((w for w in warehouses if picked.upper() in (w.code, str(w.pk))), None)
+        if choice is None:
+            screen = _warehouse_screen(warehouses)
+            return _page(
+                request,
+                title="Warehouse",
+                screen=screen,
+                post_url=reverse("rf-warehouse"),
+                message=f"{picked or 'Nothing'} is not a warehouse here; choose one below.",
+                tone="error",
+            )
+    elif len(warehouses) == 1 and not request.GET.get("change"):
+        choice = warehouses[0]
+    if choice is None:
+        return _page(
+            request,
+            title="Warehouse",
+            screen=_warehouse_screen(warehouses),
+            post_url=reverse("rf-warehouse"),
+        )
+    request.session[WAREHOUSE_KEY] = choice.pk
+    request.session["rf_warehouse_code"] = choice.code
+    return _redirect(request, reverse("rf-menu"))
+
+
+def _warehouse_screen(warehouses: list[Warehouse]) -> Screen:
+    return Screen(
+        prompt="Which warehouse are you in?",
+        state={"step": "warehouse"},
+        label="Warehouse code",
+        actions=[Action(w.code, f"{w.code} · {w.name}", "primary") for w in warehouses],
+    )
+
+
+@require_http_methods(["POST"])
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return _redirect(request, reverse("rf-signin"))
+
+
+def menu(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if user is None:
+        return HttpResponseRedirect(reverse("rf-signin"))
+    if WAREHOUSE_KEY not in request.session:
+        return HttpResponseRedirect(reverse("rf-warehouse"))
+    entries = [f for f in FLOWS.values() if user.has_role(f.role)]
+    return render(
+        request,
+        "rf/menu.html",
+        {
+            "title": "Tasks",
+            "flows": entries,
+            "warehouse_code": request.session.get("rf_warehouse_code", ""),
+        },
+    )
+
+
+# --- the flows ----------------------------------------------------------------------------------
+
+
+def _context(request: HttpRequest, user: User) -> RfContext:
+    warehouse = Warehouse.objects.filter(pk=request.session.get(WAREHOUSE_KEY)).first()
+    return RfContext(request=request, user=user, warehouse=warehouse, device=_device(request))
+
+
+def _fingerprint(flow: Flow, state: State, value: str, action: str) -> str:
+    payload = json.dumps(
+        {"flow": flow.slug, "state": state, "value": value, "action": action},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _apply_once(
+    rf: RfContext, flow: Flow, state: State, value: str, action: str
+) -> tuple[Outcome, bool]:
+    """Run one submit exactly once. Returns the outcome and whether it was a replay."""
+    assert rf.scan_id is not None
+    fingerprint = _fingerprint(flow, state, value, action)
+    try:
+        with transaction.atomic():
+            # The gate is the first statement: a concurrent duplicate blocks on this primary key
+            # until the first attempt commits, then fails and is answered from the stored row.
+            RfSubmission.objects.create(
+                id=rf.scan_id,
+                user=rf.user,
+                flow=flow.slug,
+                step=str(state.get("step", ""))[:30],
+                fingerprint=fingerprint,
+                device=rf.device,
+            )
+            outcome = flow.submit(rf, state, value, action)
+            RfSubmission.objects.filter(pk=rf.scan_id).update(
+                outcome={"state": outcome.state, "message": outcome.message, "tone": outcome.tone}
+            )
+    except IntegrityError:
+        earlier = RfSubmission.objects.filter(pk=rf.scan_id).first()
+        if earlier is None:
+            raise
+        if earlier.fingerprint != fingerprint or earlier.user_id != rf.user.pk:
+            raise ScanIdReused(
+                "This scan id was already used for another scan. Reload the screen and scan again."
+            ) from None
+        return Outcome(**earlier.outcome), True
+    return outcome, False
+
+
+@require_http_methods(["GET", "POST"])
+def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
+    flow = FLOWS.get(slug)
+    if flow is None:
+        raise Http404(f"No floor task '{slug}'.")
+    user = _staff(request)
+    if user is None:
+        return _redirect(request, reverse("rf-signin"))
+    if WAREHOUSE_KEY not in request.session:
+        return _redirect(request, reverse("rf-warehouse"))
+    url = reverse("rf-flow", args=[slug])
+    if not user.has_role(flow.role):
+        role = Role(flow.role).label.lower()
+        raise Http404(f"{flow.title} is for a {role}.")
+    rf = _context(request, user)
+    if request.method == "GET":
+        return _page(request, title=flow.title, screen=flow.render(rf, flow.start(rf)), post_url=url)
+
+    def show(state: State, **kwargs: Any) -> HttpResponse:
+        return _page(request, title=flow.title, screen=flow.render(rf, state), post_url=url, **kwargs)
+
+    try:
+        state = _unsign(request.POST.get("state", ""))
+    except signing.BadSignature:
+        return show(
+            flow.start(rf),
+            message="This screen was out of date, so it started again. Scan again.",
+            tone="error",
+        )
+    value = (request.POST.get("value") or "").strip()
+    action = (request.POST.get("action") or "").strip()
+    if action == "menu":
+        return _redirect(request, reverse("rf-menu"))
+    try:
+        rf.scan_id = uuid.UUID(request.POST.get("scan_id", ""))
+    except ValueError:
+        return show(
+            state,
+            message="This scanner page is out of date (no scan id). Reload it, then scan again.",
+            tone="error",
+        )
+    try:
+        outcome, replayed = _apply_once(rf, flow, state, value, action)
+    except DomainError as exc:
+        return show(state, message=exc.message, tone="error")
+    if "redirect" in outcome.state:
+        return _redirect(request, str(outcome.state["redirect"]))
+    message = outcome.message
+    if replayed:
+        message = f"Already recorded — {message}" if message else "Already recorded."
+    return show(outcome.state, message=message, tone=outcome.tone, replayed=replayed)
