@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 
 export DJANGO_SETTINGS_MODULE := wms.settings
 
-.PHONY: run test lint typecheck pytest services install lock bench clean
+.PHONY: run test lint typecheck pytest services browser install lock bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
@@ -23,10 +23,18 @@ run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} ./scripts/run.sh
 
 ## make test: set up and run ruff, mypy and the whole pytest suite on PostgreSQL and Redis.
-test: $(STAMP) services lint typecheck pytest
+test: $(STAMP) services browser lint typecheck pytest
 
 services: $(STAMP)
 	@$(PY) scripts/check_services.py
+
+## The RF screen tests drive the operating system's Chromium (Playwright's own download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from the operating system's packages (for the RF browser tests)..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "Chromium could not be installed: apt-get install chromium, then make test."; exit 1; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -292,3 +292,56 @@ def _print_label(
             printer=printer, label="item", content=render.code_label(code), actor=actor, item=item
         )
     raise DomainError(f"Unknown label kind {label!r}.", field="label")
+
+
+def station_printer(station: str) -> Printer | None:
+    """The printer standing at a station (a pack station's location code, or LABEL-DESK)."""
+    return Printer.objects.filter(station=station, active=True).order_by("pk").first()
+
+
+def on_closed(*, parcel: Parcel, station: Location, actor: User, **_: Any) -> list[str]:
+    """When an order's last carton closes at a pack station, print what its cartons need there:
+    the routing guide's carton labels (each carton's SSCC label) and the packing slip.
+
+    A label that cannot be printed here is said, not raised: the carton stays closed, and the
+    label desk prints it from the print audit. Ship refuses a carton whose required label is
+    missing, so nothing leaves without it.
+    """
+    from compliance.enforce import rule_set_for
+
+    order = Order.objects.select_related("client").get(pk=parcel.order_id)
+    if order.state != "packed" or order.parcels.filter(closed_at__isnull=True).exists():
+        return []
+    rule_set = rule_set_for(order)
+    kinds = list(rule_set.carton_labels or ()) if rule_set else []
+    printer = station_printer(station.code)
+    if printer is None:
+        return [
+            f"No printer at {station.code}: print the labels for order {order.external_id} "
+            "at the label desk."
+        ]
+    said = []
+    for each in order.parcels.select_related("container").order_by("pk"):
+        for kind in kinds:
+            try:
+                print_label(
+                    label=kind,
+                    parcel=each,
+                    order=order,
+                    printer=printer,
+                    actor=actor,
+                    container=each.container,
+                )
+            except DomainError as exc:
+                said.append(
+                    f"{kind.replace('_', ' ')} label for {each.container.barcode} not "
+                    f"printed: {exc.message}"
+                )
+            else:
+                said.append(
+                    f"Printed the {kind.replace('_', ' ')} label for "
+                    f"{each.container.barcode} on {printer}."
+                )
+    print_label(label="packing_slip", order=order, printer=printer, actor=actor)
+    said.append(f"Printed the packing slip on {printer}.")
+    return said

@@ -43,7 +43,9 @@
       o.connect(g); g.connect(audio.destination); o.start(); o.stop(audio.currentTime + length);
     } catch (err) { /* no audio device: the colour still says it */ }
   }
+  window.rfSettled = 0;  // how many responses have been shown (the browser tests wait on it)
   document.addEventListener("htmx:afterSettle", function (e) {
+    window.rfSettled += 1;
     var screen = document.getElementById("screen");
     if (screen && screen.dataset.tone) tone(screen.dataset.tone === "error" ? "error" : "ok");
     focusInput();
@@ -58,6 +60,7 @@
       screen.insertBefore(p, screen.firstChild);
     }
     tone("error");
+    window.rfSettled += 1;
   });
   document.addEventListener("htmx:responseError", function () { tone("error"); });
   document.addEventListener("DOMContentLoaded", focusInput);

@@ -543,7 +543,7 @@ class PickTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         warehouse = Warehouse.objects.filter(code=request.query_params.get("warehouse", "")).first()
         if warehouse is None:
             raise serializers.ValidationError({"warehouse": ["Give the warehouse code."]})
-        task = fulfilment.next_task(warehouse=warehouse)
+        task = fulfilment.next_task(warehouse=warehouse, picker=actor(request))
         if task is None:
             return Response(
                 {"message": "Nothing to pick. Ask a supervisor to release a wave."}, status=404

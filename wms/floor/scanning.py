@@ -48,11 +48,15 @@ def container(value: str, *, expected: Container | None = None) -> Container:
     if expected is not None and (found is None or found.pk != expected.pk):
         raise WrongContainer(f"Scan {expected.type} {expected.barcode} — you scanned {code}.")
     if found is None:
-        raise WrongContainer(f"License plate {code} is not known. Scan the tote, carton or pallet label.")
+        raise WrongContainer(
+            f"License plate {code} is not known. Scan the tote, carton or pallet label."
+        )
     return found
 
 
-def item(value: str, *, client_id: int | None = None, expected: Item | None = None) -> ResolvedBarcode:
+def item(
+    value: str, *, client_id: int | None = None, expected: Item | None = None
+) -> ResolvedBarcode:
     """Any of the item's barcodes (UPC/EAN/GTIN, FNSKU, channel SKU, SKU); a case barcode counts
     the case quantity. Without a client (a blind receipt), the barcode must name one brand's item."""
     code = clean(value)
@@ -78,7 +82,9 @@ def item(value: str, *, client_id: int | None = None, expected: Item | None = No
         resolved = resolve_barcode(client_id=client_id, value=code)
     except UnknownBarcode:
         if expected is not None:
-            raise UnknownBarcode(f"Scan {expected.sku} — {code} is not one of its barcodes.") from None
+            raise UnknownBarcode(
+                f"Scan {expected.sku} — {code} is not one of its barcodes."
+            ) from None
         raise
     if expected is not None and resolved.item.pk != expected.pk:
         raise UnknownBarcode(f"Scan {expected.sku} — you scanned {resolved.item.sku}.")
@@ -113,7 +119,9 @@ def grams(value: str) -> int:
     else:
         result = int(amount * 1000)
     if result <= 0 or result > 1_000_000:
-        raise InvalidQuantity(f"A carton weighs more than 0 and at most 1,000 kg; you entered {value.strip()}.")
+        raise InvalidQuantity(
+            f"A carton weighs more than 0 and at most 1,000 kg; you entered {value.strip()}."
+        )
     return result
 
 
@@ -140,11 +148,15 @@ def expiry(value: str) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise DomainError(f"Type the expiry date as YYYY-MM-DD (e.g. 2027-03-31); you entered '{text}'.")
+    raise DomainError(
+        f"Type the expiry date as YYYY-MM-DD (e.g. 2027-03-31); you entered '{text}'."
+    )
 
 
 def lot_of(item_: Item, code: str) -> Lot:
     lot = Lot.objects.filter(item=item_, code=clean(code)).first()
     if lot is None:
-        raise DomainError(f"Lot {clean(code)} is not known for {item_.sku}. Scan the lot on the label.")
+        raise DomainError(
+            f"Lot {clean(code)} is not known for {item_.sku}. Scan the lot on the label."
+        )
     return lot

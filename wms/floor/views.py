@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from wms.accounts.models import Role, User
 from wms.errors import DomainError, ScanIdReused
-from wms.floor import flows  # noqa: F401  (registers every flow)
+from wms.floor import flows  # registers every flow
 from wms.floor.models import RfSubmission
 from wms.floor.screens import FLOWS, Action, Flow, Outcome, RfContext, Screen, State
 from wms.layout.models import Warehouse
@@ -147,7 +147,9 @@ def _authenticate(state: State, value: str) -> User | None:
     if state.get("step") == "pin":
         user = User.objects.filter(username=state.get("username", ""), is_active=True).first()
         if user is None or user.is_client_user or not user.check_pin(value):
-            raise DomainError("That PIN does not match. Type it again, or ask a supervisor to reset it.")
+            raise DomainError(
+                "That PIN does not match. Type it again, or ask a supervisor to reset it."
+            )
         return user
     by_badge = User.objects.filter(badge=value, is_active=True).first()
     if by_badge is not None:
@@ -156,9 +158,7 @@ def _authenticate(state: State, value: str) -> User | None:
         return by_badge
     if User.objects.filter(username=value, is_active=True).exclude(pin_hash="").exists():
         return None
-    raise DomainError(
-        f"Badge {value} is not known. Scan your badge again, or type your user name."
-    )
+    raise DomainError(f"Badge {value} is not known. Scan your badge again, or type your user name.")
 
 
 def _staff(request: HttpRequest) -> User | None:
@@ -223,7 +223,11 @@ def menu(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("rf-signin"))
     if WAREHOUSE_KEY not in request.session:
         return HttpResponseRedirect(reverse("rf-warehouse"))
-    entries = [f for f in FLOWS.values() if user.has_role(f.role)]
+    order = {slug: i for i, slug in enumerate(flows.MENU)}
+    entries = sorted(
+        (f for f in FLOWS.values() if user.has_role(f.role)),
+        key=lambda f: order.get(f.slug, len(order)),
+    )
     return render(
         request,
         "rf/menu.html",
@@ -233,6 +237,15 @@ def menu(request: HttpRequest) -> HttpResponse:
             "warehouse_code": request.session.get("rf_warehouse_code", ""),
         },
     )
+
+
+@require_http_methods(["POST"])
+def ping(request: HttpRequest) -> HttpResponse:
+    """A scanner checking its connection and session: the same middleware as a scan, no work.
+    204 when signed in; the benchmark's baseline (bench/rf_scans.py)."""
+    if _staff(request) is None:
+        return HttpResponse(status=401)
+    return HttpResponse(status=204)
 
 
 # --- the flows ----------------------------------------------------------------------------------
@@ -302,10 +315,14 @@ def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"{flow.title} is for a {role}.")
     rf = _context(request, user)
     if request.method == "GET":
-        return _page(request, title=flow.title, screen=flow.render(rf, flow.start(rf)), post_url=url)
+        return _page(
+            request, title=flow.title, screen=flow.render(rf, flow.start(rf)), post_url=url
+        )
 
     def show(state: State, **kwargs: Any) -> HttpResponse:
-        return _page(request, title=flow.title, screen=flow.render(rf, state), post_url=url, **kwargs)
+        return _page(
+            request, title=flow.title, screen=flow.render(rf, state), post_url=url, **kwargs
+        )
 
     try:
         state = _unsign(request.POST.get("state", ""))

@@ -275,29 +275,41 @@ class CountApproval(models.Model):
     warehouse = models.ForeignKey("wms.Warehouse", on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="+")
-    lot = models.ForeignKey("wms.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    lot = models.ForeignKey(
+        "wms.Lot", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     location = models.ForeignKey("wms.Location", on_delete=models.PROTECT, related_name="+")
     container = models.ForeignKey(
         "wms.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    status = models.CharField(max_length=20, choices=StockStatus.choices, default=StockStatus.AVAILABLE)
+    status = models.CharField(
+        max_length=20, choices=StockStatus.choices, default=StockStatus.AVAILABLE
+    )
     counted = models.PositiveIntegerField()
     system = models.BigIntegerField(help_text="What the ledger held when the count was confirmed.")
-    counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     counted_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING)
+    state = models.CharField(
+        max_length=20, choices=ApprovalState.choices, default=ApprovalState.PENDING
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    scan = models.ForeignKey(Scan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    scan = models.ForeignKey(
+        Scan, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         db_table = "wms_count_approval"
         indexes = [models.Index(fields=["warehouse", "state"], name="count_approval_queue")]
 
     def __str__(self) -> str:
-        return f"count {self.counted} (system {self.system}) of {self.item_id} at {self.location_id}"
+        return (
+            f"count {self.counted} (system {self.system}) of {self.item_id} at {self.location_id}"
+        )
 
     @property
     def variance(self) -> int:

@@ -15,14 +15,22 @@ class LoadState(models.TextChoices):
 class Load(models.Model):
     warehouse = models.ForeignKey("wms.Warehouse", on_delete=models.PROTECT, related_name="loads")
     location = models.ForeignKey(
-        "wms.Location", on_delete=models.PROTECT, related_name="+", help_text="Ship lane or dock door."
+        "wms.Location",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Ship lane or dock door.",
     )
     reference = models.CharField(
-        max_length=60, help_text="Trailer, BOL or PRO number; the tracking of cartons without their own."
+        max_length=60,
+        help_text="Trailer, BOL or PRO number; the tracking of cartons without their own.",
     )
-    carrier = models.CharField(max_length=40, blank=True, help_text="Set by the first carton loaded.")
+    carrier = models.CharField(
+        max_length=40, blank=True, help_text="Set by the first carton loaded."
+    )
     state = models.CharField(max_length=10, choices=LoadState.choices, default=LoadState.OPEN)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -44,8 +52,12 @@ class Load(models.Model):
 
 class LoadParcel(models.Model):
     load = models.ForeignKey(Load, on_delete=models.PROTECT, related_name="parcels")
-    parcel = models.OneToOneField("wms.Parcel", on_delete=models.PROTECT, related_name="load_parcel")
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parcel = models.OneToOneField(
+        "wms.Parcel", on_delete=models.PROTECT, related_name="load_parcel"
+    )
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     loaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

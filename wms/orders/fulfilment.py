@@ -4,12 +4,13 @@ wms/inventory/touches.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from wms.accounts.models import User
@@ -203,16 +204,42 @@ def _untasked(order_id: int, warehouse: Warehouse) -> int:
     return (held or 0) - (tasked or 0)
 
 
-def next_task(*, warehouse: Warehouse, wave: Wave | None = None) -> PickTask | None:
-    """The next pick on the path: the most urgent wave first, then location sequence."""
+# A task held this long by a picker who has not confirmed it goes back to whoever asks next.
+PICKER_HOLD = dt.timedelta(minutes=20)
+
+
+def next_task(
+    *, warehouse: Warehouse, wave: Wave | None = None, picker: User | None = None
+) -> PickTask | None:
+    """The next pick on the path: the most urgent wave first, then location sequence.
+
+    With a `picker`, the task is theirs: the one they already hold, else the first one nobody
+    holds (or somebody left for longer than PICKER_HOLD), claimed with a conditional update so two
+    pickers asking at once are sent to different tasks.
+    """
     tasks = PickTask.objects.filter(state=TaskState.OPEN, location__warehouse=warehouse)
     if wave is not None:
         tasks = tasks.filter(wave=wave)
-    return (
-        tasks.select_related("item", "location", "order")
-        .order_by("wave_id", "sequence", "pk")
-        .first()
+    ordered = tasks.select_related("item", "location", "order").order_by(
+        "wave_id", "sequence", "pk"
     )
+    if picker is None:
+        return ordered.first()
+    mine = ordered.filter(picker=picker).first()
+    if mine is not None:
+        return mine
+    now = timezone.now()
+    free = Q(picker__isnull=True) | Q(assigned_at__lt=now - PICKER_HOLD)
+    for candidate in ordered.filter(free)[:20]:
+        claimed = (
+            PickTask.objects.filter(pk=candidate.pk, state=TaskState.OPEN)
+            .filter(free)
+            .update(picker=picker, assigned_at=now)
+        )
+        if claimed:
+            candidate.picker, candidate.assigned_at = picker, now
+            return candidate
+    return None
 
 
 # --- picking ----------------------------------------------------------------------------------
@@ -261,9 +288,7 @@ def confirm_pick(
         )
     if Balance.objects.filter(container=tote, quantity__gt=0).exists():
         # A tote with units in it belongs to the order last picked into it, until it is packed.
-        last = (
-            PickTask.objects.filter(tote=tote).select_related("order").order_by("-pk").first()
-        )
+        last = PickTask.objects.filter(tote=tote).select_related("order").order_by("-pk").first()
         if last is not None and last.order_id != order.pk:
             raise WrongContainer(
                 f"Tote {tote.barcode} holds order {last.order.external_id}; scan an empty tote.",
@@ -448,6 +473,11 @@ def pack_units(
 ) -> ScanResult:
     """Each unit verified by scan from the order's tote into one of its cartons."""
     order = Order.objects.select_for_update().get(pk=order.pk)
+    earlier = ledger.recorded(ctx.scan_id)
+    if (
+        earlier is not None
+    ):  # a retry of the last unit: answer as the first time, not "nothing left"
+        return earlier
     if order.state not in (S.PICKED, S.PACKED):
         raise DomainError(f"Order {order.external_id} is {order.state}; pack it once it is picked.")
     lines = list(order.lines.filter(item=item).order_by("pk"))
@@ -535,6 +565,30 @@ def close_parcel(
     Container.objects.filter(pk=parcel.container_id).update(sealed_at=now)
     parcel.refresh_from_db()
     return parcel
+
+
+@transaction.atomic
+def close_at_station(
+    *,
+    parcel: Parcel,
+    station: Location,
+    actor: User,
+    weight_g: int,
+    length_mm: int,
+    width_mm: int,
+    height_mm: int,
+) -> tuple[Parcel, list[str]]:
+    """Close a carton at a pack station, then print what it needs there (the "closed" hooks:
+    compliance prints carton labels and the packing slip once the order's last carton closes).
+    Answers the closed parcel and one line per label printed or not printed."""
+    closed = close_parcel(
+        parcel=parcel,
+        weight_g=weight_g,
+        length_mm=length_mm,
+        width_mm=width_mm,
+        height_mm=height_mm,
+    )
+    return closed, hooks.run("closed", parcel=closed, station=station, actor=actor)
 
 
 @transaction.atomic

@@ -1,8 +1,12 @@
-"""Checks other apps plug into the floor workflow, so the core never imports them.
+"""Checks and follow-ups other apps plug into the floor workflow, so the core never imports them.
 
 Compliance registers its routing-guide checks here when Django starts (compliance/apps.py). A check
 raises a DomainError to refuse the scan; it runs inside the scan's transaction before anything is
 written, so a refused scan records nothing.
+
+"closed" runs after a carton is weighed and closed at a pack station: compliance prints the labels
+the carton needs to that station's printer and answers with what it printed (one line each), which
+the screen shows the packer.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-Check = Callable[..., None]
+Check = Callable[..., Any]
 _checks: dict[str, list[Check]] = defaultdict(list)
 
-EVENTS = ("pack", "close", "ship")
+EVENTS = ("pack", "close", "ship", "closed")
 
 
 def register(event: str, check: Check) -> None:
@@ -24,6 +28,13 @@ def register(event: str, check: Check) -> None:
         _checks[event].append(check)
 
 
-def run(event: str, **context: Any) -> None:
+def run(event: str, **context: Any) -> list[str]:
+    """Run every check of `event`; what they answer (lines for the operator) in order."""
+    said: list[str] = []
     for check in _checks[event]:
-        check(**context)
+        answer = check(**context)
+        if isinstance(answer, str):
+            said.append(answer)
+        elif answer:
+            said.extend(answer)
+    return said

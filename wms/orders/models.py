@@ -320,6 +320,11 @@ class PickTask(models.Model):
     picked = models.PositiveIntegerField(default=0)
     sequence = models.PositiveIntegerField(help_text="Position on the pick path.")
     state = models.CharField(max_length=20, choices=TaskState.choices, default=TaskState.OPEN)
+    # Who is walking to it: two pickers are never sent to the same task (fulfilment.next_task).
+    picker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "wms_pick_task"

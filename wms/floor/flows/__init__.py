@@ -1,14 +1,29 @@
-"""Every floor task, registered in menu order by importing its module."""
+"""Every floor task, registered by importing its module; MENU is the order the menu shows them."""
 
 from wms.floor.flows import (  # noqa: F401
-    receive,
-    stow,
-    move,
-    pick,
-    pack,
-    load,
     count,
+    load,
+    move,
+    pack,
+    pick,
     quarantine,
+    receive,
     relabel,
     returns,
+    stow,
 )
+
+MENU = [
+    "receive",
+    "stow",
+    "move",
+    "pick",
+    "pack",
+    "load",
+    "count",
+    "approvals",
+    "quarantine",
+    "release",
+    "relabel",
+    "returns",
+]

@@ -1,1 +1,106 @@
-"""RF flow: load (being written)."""
+"""Ship / load: scan the lane, the trailer or BOL, then each carton; closing the load ships it."""
+
+from __future__ import annotations
+
+from wms.errors import DomainError
+from wms.floor import scanning
+from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.loading import services as loading
+from wms.loading.models import Load
+
+
+def _load(state: State) -> Load:
+    return Load.objects.select_related("location").get(pk=state["load"])
+
+
+@register
+class LoadFlow(Flow):
+    slug = "load"
+    title = "Load"
+    blurb = "Cartons onto a trailer; ship"
+
+    def start(self, rf: RfContext) -> State:
+        return {"step": "lane"}
+
+    def render(self, rf: RfContext, state: State) -> Screen:
+        match state["step"]:
+            case "lane":
+                return Screen(prompt="Scan the ship lane or dock door", label="Lane", state=state)
+            case "reference":
+                return Screen(
+                    prompt="Scan the trailer, BOL or PRO number",
+                    hint="It names the load and tracks cartons without a carrier label.",
+                    label="Trailer / BOL / PRO",
+                    state=state,
+                )
+        load = _load(state)
+        counts = loading.summary(load)
+        facts = [
+            ("Load", load.reference),
+            ("Lane", load.location.code),
+            ("Carrier", load.carrier or "set by the first carton"),
+            ("Cartons", str(counts["cartons"])),
+            ("Orders complete", f"{counts['complete']} of {counts['orders']}"),
+        ]
+        if state["step"] == "carton":
+            return Screen(
+                prompt=f"Scan each carton onto {load.reference}",
+                label="Carton or pallet",
+                state=state,
+                facts=facts,
+                actions=[Action("close", "Close load", "primary")],
+            )
+        if state["step"] == "confirm":
+            return Screen(
+                prompt=f"Close {load.reference} and ship {counts['complete']} orders?",
+                state=state,
+                facts=facts,
+                input=False,
+                actions=[
+                    Action("ship", "Close and ship", "primary"),
+                    Action("back", "Keep loading"),
+                ],
+            )
+        raise DomainError(f"Unknown load step {state['step']!r}; start again.")
+
+    def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
+        match state["step"]:
+            case "lane":
+                lane = scanning.location(rf.wh, value)
+                if lane.type not in loading.LOAD_FROM:
+                    raise DomainError(
+                        f"{lane.code} is not a ship lane or dock door; scan the lane's label."
+                    )
+                load = loading.open_load_at(lane)
+                if load is None:
+                    return Outcome(
+                        {"step": "reference", "lane": lane.pk},
+                        f"No load open at {lane.code}.",
+                        "info",
+                    )
+                return Outcome({"step": "carton", "load": load.pk}, f"Loading {load.reference}.")
+            case "reference":
+                from wms.layout.models import Location
+
+                load = loading.open_load(
+                    warehouse=rf.wh,
+                    location=Location.objects.get(pk=state["lane"]),
+                    reference=value,
+                    actor=rf.user,
+                )
+                return Outcome(
+                    {"step": "carton", "load": load.pk}, f"Load {load.reference} opened."
+                )
+            case "carton":
+                if action == "close":
+                    return Outcome(step(state, "confirm"), "", "info")
+                loaded = loading.load_carton(
+                    rf.ctx(), load=_load(state), container=scanning.container(value)
+                )
+                return Outcome(state, loaded.message, "ok" if loaded.cartons else "warn")
+            case "confirm":
+                if action != "ship":
+                    return Outcome(step(state, "carton"), "", "info")
+                closed = loading.close_load(rf.ctx(), load=_load(state))
+                return Outcome({"step": "lane"}, closed.message)
+        raise DomainError(f"Unknown load step {state['step']!r}; start again.")

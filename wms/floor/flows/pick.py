@@ -27,7 +27,7 @@ def _task(state: State) -> PickTask:
 
 
 def _next(rf: RfContext) -> State:
-    task = fulfilment.next_task(warehouse=rf.wh)
+    task = fulfilment.next_task(warehouse=rf.wh, picker=rf.user)
     if task is None:
         return {"step": "idle"}
     return {"step": "location", "task": task.pk}
@@ -42,7 +42,11 @@ def order_tote(task: PickTask) -> Container | None:
         .order_by("-pk")
         .first()
     )
-    if earlier is None or earlier.tote is None or not earlier.tote.balances.filter(quantity__gt=0).exists():
+    if (
+        earlier is None
+        or earlier.tote is None
+        or not earlier.tote.balances.filter(quantity__gt=0).exists()
+    ):
         return None
     return earlier.tote
 
@@ -137,7 +141,9 @@ class Pick(Flow):
             return Outcome(_next(rf), "", "info")
         task = _task(state)
         if task.state != TaskState.OPEN:
-            return Outcome(_next(rf), f"That task is already {task.state}; here is the next one.", "warn")
+            return Outcome(
+                _next(rf), f"That task is already {task.state}; here is the next one.", "warn"
+            )
         remaining = task.quantity - task.picked
         if action == "short" and state["step"] != "short":
             return Outcome(step(state, "short", qty=state.get("qty", 0)), "", "info")

@@ -1,0 +1,344 @@
+"""The RF screens in a real headless Chromium at 480×800, driven as an operator would: a keyboard-wedge
+scanner types into the focused input and presses Enter.
+
+Every screen state is saved as a screenshot under artifacts/rf/ (ignored by git). `make test`
+installs Chromium from the operating system's packages when it is missing; without it these tests
+fail, they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+import pytest
+import zxingcpp
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+
+from compliance.labels import gs1
+from compliance.models import Printer, PrintJob, RuleSet, SsccSeries
+from tests.factories import Site, make_item
+from wms.accounts.models import Role, User
+from wms.catalog import services as catalog
+from wms.catalog.models import Client, IdentifierKind, Item
+from wms.floor.models import RfSubmission
+from wms.inventory.models import Touch, TouchKind
+from wms.inventory.reconcile import verify
+from wms.orders import fulfilment
+from wms.orders.models import Order, OrderState, PickTask, TaskState
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes between
+# scans are ordinary blocking calls, which Django would otherwise refuse in that case.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "rf"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing. `make test` installs it (apt-get install chromium); "
+            "the browser tests never skip."
+        )
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Operator:
+    """One operator's scanner: scans go into whatever has the focus, then Enter."""
+
+    def __init__(self, page: Page, base: str, name: str) -> None:
+        self.page, self.base, self.name, self.shots = page, base, name, 0
+
+    def snap(self, what: str) -> None:
+        self.shots += 1
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.shots:02d}-{what}.png"))
+
+    def settled(self) -> int:
+        return int(self.page.evaluate("window.rfSettled || 0"))
+
+    def scan(self, value: str, what: str = "") -> None:
+        """Type into the focused element (the scanner does not aim) and press Enter."""
+        before = self.settled()
+        focused = self.page.evaluate("document.activeElement && document.activeElement.id")
+        assert focused == "rf-input", f"the scan input lost the focus (focus on {focused!r})"
+        self.page.keyboard.type(value)
+        self.page.keyboard.press("Enter")
+        self.page.wait_for_function(f"(window.rfSettled || 0) > {before}")
+        self.snap(what or re.sub(r"\W+", "-", value)[:30])
+
+    def press(self, label: str, what: str = "") -> None:
+        before = self.settled()
+        self.page.get_by_role("button", name=label).click()
+        self.page.wait_for_function(f"(window.rfSettled || 0) > {before}")
+        self.snap(what or re.sub(r"\W+", "-", label.lower()))
+
+    def open(self, path: str, what: str) -> None:
+        self.page.goto(self.base + path)
+        self.snap(what)
+
+    def prompt(self) -> str:
+        return self.page.locator(".rf-prompt").inner_text()
+
+    def result(self) -> str:
+        return self.page.locator("#result").inner_text()
+
+    def expect_tone(self, tone: str) -> None:
+        expect(self.page.locator("#screen")).to_have_attribute("data-tone", tone)
+
+
+@pytest.fixture
+def floor(browser: Browser, live_server: Any) -> Iterator[Any]:
+    contexts = []
+
+    def make(name: str, width: int = 480, height: int = 800) -> Operator:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        return Operator(context.new_page(), live_server.url, name)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def scene(site: Site, nwo: Client, oscar: User, sam: User) -> dict[str, Any]:
+    """A brand that ships to a retailer under a routing guide, a printer at the pack station."""
+    oscar.badge = "BADGE-OSCAR"
+    oscar.set_pin("4321")
+    oscar.save()
+    tent = make_item(nwo, "NWO-TENT")
+    catalog.add_identifier(item=tent, kind=IdentifierKind.GTIN, value="086123400019")
+    case = catalog.set_pack_level(
+        item=tent,
+        level="case",
+        quantity=6,
+        length_mm=400,
+        width_mm=300,
+        height_mm=300,
+        weight_g=9000,
+    )
+    catalog.add_identifier(
+        item=tent, kind=IdentifierKind.GTIN, value="10861234000122", pack_level=case
+    )
+    SsccSeries.objects.create(company_prefix="0614141", extension_digit=1)
+    guide = RuleSet.objects.create(
+        code="BIG-RG",
+        name="Big Retail routing guide",
+        kind="retailer",
+        channel="edi",
+        max_carton_weight_g=20_000,
+        sscc_required=True,
+        carton_labels=["sscc_carton"],
+        mixed_sku_cartons=False,
+    )
+    guide.clients.add(nwo)
+    Printer.objects.create(station=site.pack.code, name="desk", kind="pdf")
+    for i in range(1, 4):
+        site.tote(f"T-000{i}")
+    return {"tent": tent, "site": site}
+
+
+def decoded_sscc(document: bytes) -> str:
+    """Read the printed carton label back with an independent decoder, as a scanner would."""
+    doc = pypdfium2.PdfDocument(document)
+    try:
+        found = zxingcpp.read_barcodes(doc[0].render(scale=300 / 72).to_pil())
+    finally:
+        doc.close()
+    for barcode in found:
+        fields = gs1.parse(barcode.text) if barcode.symbology_identifier == "]C1" else {}
+        if "00" in fields:
+            return "00" + fields["00"]  # what a keyboard-wedge scanner types for (00)…
+    raise AssertionError(f"no SSCC on the label: {[b.text for b in found]}")
+
+
+def test_an_operator_receives_stows_picks_packs_and_ships(
+    floor: Any, scene: dict[str, Any], nwo: Client, oscar: User, sam: User
+) -> None:
+    site: Site = scene["site"]
+    tent: Item = scene["tent"]
+    op = floor("oscar")
+
+    # Sign in with the badge; one warehouse, so straight to the menu.
+    op.open("/rf/signin/", "signin")
+    op.scan("BADGE-NOBODY", "signin-wrong-badge")
+    op.expect_tone("error")
+    assert "Badge BADGE-NOBODY is not known" in op.result()
+    with op.page.expect_navigation():
+        op.page.keyboard.type("BADGE-OSCAR")
+        op.page.keyboard.press("Enter")
+    op.page.wait_for_url("**/rf/")
+    op.snap("menu")
+
+    # Receive six tents blind at the dock by their case barcode, then stow them.
+    op.open("/rf/receive/", "receive")
+    receive_blind(op)
+    op.open("/rf/stow/", "stow")
+    stow_all(op)
+    assert verify().ok
+
+    # The channel sends an order for 2; a supervisor releases the wave.
+    order = place_edi(nwo, tent, 2, "PO-5001")
+    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
+    task = PickTask.objects.get(order=order)
+
+    # Pick: a wrong location is red, says what was expected, records nothing.
+    op.open("/rf/pick/", "pick")
+    assert op.prompt() == f"Go to {task.location.code} and scan it"
+    touches = Touch.objects.count()
+    op.scan("A-02-1", "pick-wrong-location")
+    op.expect_tone("error")
+    assert op.result() == f"Scan location {task.location.code} — you scanned A-02-1."
+    assert op.page.evaluate("window.rfTones") == ["error"]
+    assert Touch.objects.count() == touches
+    op.scan(task.location.code, "pick-location")
+    op.expect_tone("ok")
+    op.scan("086123400019", "pick-item")
+    op.scan("2", "pick-quantity")
+    assert op.prompt() == "Put 2 in an empty tote and scan it"
+    # Double Enter on the committing scan: applied once.
+    before = op.settled()
+    op.page.keyboard.type("T-0001")
+    op.page.keyboard.press("Enter")
+    op.page.keyboard.press("Enter")
+    op.page.wait_for_function(f"window.rfSettled > {before}")
+    op.snap("pick-confirmed")
+    assert Touch.objects.filter(kind=TouchKind.PICK).count() == 1
+    order.refresh_from_db()
+    assert order.state == OrderState.PICKED
+
+    # Pack: the tote, a new carton, each unit, weight and size; the labels print at PACK-1.
+    op.open("/rf/pack/", "pack")
+    op.scan(site.pack.code, "pack-station")
+    op.scan("T-0001", "pack-tote")
+    op.scan("C-0001", "pack-carton")
+    op.scan("086123400019", "pack-unit-1")
+    op.scan("NWO-TENT", "pack-unit-2")
+    assert op.prompt() == "Weigh C-0001: type the kg"
+    op.scan("3.2", "pack-weight")
+    op.press("40x30x20", "pack-closed")
+    op.expect_tone("ok")
+    assert "Printed the sscc carton label for C-0001" in op.result()
+    order.refresh_from_db()
+    assert order.state == OrderState.PACKED
+
+    # The station prints the carton label; read it back and scan it onto the trailer.
+    label = PrintJob.objects.get(order=order, label="sscc_carton")
+    pdf = op.page.request.get(f"{op.base}/labels/jobs/{label.pk}/")
+    assert pdf.ok, pdf.status
+    sscc_scan = decoded_sscc(pdf.body())
+
+    op.open("/rf/load/", "load")
+    op.scan(site.lane.code, "load-lane")
+    op.scan("TRL-7781", "load-trailer")
+    op.scan(sscc_scan, "load-carton")
+    op.expect_tone("ok")
+    assert op.result() == "Loaded C-0001 onto TRL-7781."
+    op.press("Close load", "load-confirm")
+
+    # A Wi-Fi drop loses the answer to "Close and ship"; the operator presses it again.
+    lost: list[str] = []
+
+    def answer_lost(route: Route) -> None:
+        route.fetch()  # the server applies it...
+        lost.append(route.request.url)
+        route.abort("connectionreset")  # ...but the scanner never hears back
+
+    op.page.route("**/rf/load/", answer_lost)
+    op.page.get_by_role("button", name="Close and ship").click()
+    op.page.wait_for_function("window.rfSettled > 0 && document.querySelector('#result')")
+    op.snap("load-no-connection")
+    assert lost and "No connection" in op.result()
+    op.page.unroute("**/rf/load/")
+    op.press("Close and ship", "load-shipped-retry")
+    assert op.result().startswith("Already recorded — Load TRL-7781 closed: 1 orders, 1 cartons")
+    order.refresh_from_db()
+    assert order.state == OrderState.SHIPPED
+    assert order.shipments.count() == 1
+    assert Touch.objects.filter(kind=TouchKind.SHIP).count() == 1
+    assert verify().ok
+
+
+def receive_blind(op: Operator) -> None:
+    op.press("Blind receipt", "receive-blind")
+    op.scan("DOCK-1", "receive-dock")
+    op.press("No plate", "receive-no-plate")
+    op.scan("10861234000122", "receive-case")  # a case barcode: 6 units
+    op.scan("", "receive-quantity")  # Enter alone accepts the case quantity
+    op.expect_tone("ok")
+    assert "Received 6 × NWO-TENT" in op.result()
+
+
+def stow_all(op: Operator) -> None:
+    op.scan("DOCK-1", "stow-from")
+    op.scan("", "stow-quantity")  # all of it
+    suggested = op.prompt()
+    code = suggested.split("Put away to ")[1].split(" ")[0]
+    op.scan(code, "stow-confirm")
+    op.expect_tone("ok")
+    assert "Stowed 6 × NWO-TENT" in op.result()
+
+
+def place_edi(client: Client, item: Item, n: int, po: str) -> Order:
+    from tests.factories import place
+
+    return place(client, po, [(item, n)], channel="edi")
+
+
+def test_a_short_pick_on_a_large_screen(
+    floor: Any, scene: dict[str, Any], nwo: Client, oscar: User, sam: User
+) -> None:
+    from tests.factories import place, stock
+
+    site: Site = scene["site"]
+    tent: Item = scene["tent"]
+    stock(site, tent, 3, oscar)
+    order = place(nwo, "SH-77", [(tent, 3)])
+    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
+    op = floor("oscar-720", 720, 1280)
+    op.page.context.add_cookies([])
+    op.open("/rf/signin/", "signin")
+    op.scan("oscar", "signin-user")
+    assert op.prompt() == "oscar: type your PIN"
+    with op.page.expect_navigation():
+        op.page.keyboard.type("4321")
+        op.page.keyboard.press("Enter")
+    op.page.wait_for_url("**/rf/")
+    op.open("/rf/pick/", "pick")
+    op.scan("P-01", "pick-location")
+    op.scan("NWO-TENT", "pick-item-1")
+    op.scan("NWO-TENT", "pick-item-2")
+    assert op.prompt() == "Counted 2 of 3"
+    op.press("Short pick", "pick-short")
+    op.press("Damaged", "pick-short-reason")
+    op.scan("T-0002", "pick-short-confirmed")
+    op.expect_tone("warn")
+    assert "Short 1" in op.result()
+    task = PickTask.objects.get(order=order, location=site.face1)
+    assert (task.picked, task.state) == (2, TaskState.SHORT)
+    assert RfSubmission.objects.filter(user=oscar).exists()
+    assert User.objects.get(pk=oscar.pk).role == Role.OPERATOR

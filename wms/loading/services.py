@@ -1,0 +1,209 @@
+"""Loading cartons onto a trailer or ship lane, and closing the load (docs/floor.md, "Loads").
+
+Lock order: the load row first, then whatever the ledger and ship_order lock (order rows, then
+containers). Nothing locks an order and then a load, so loading and shipping cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wms.accounts.models import User
+from wms.errors import DomainError, WrongContainer, WrongLocation
+from wms.inventory import touches
+from wms.inventory.ledger import ScanContext
+from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
+from wms.loading.models import Load, LoadParcel, LoadState
+from wms.orders import fulfilment
+from wms.orders.models import Order, OrderState, Parcel, Shipment
+
+LOAD_FROM = (LocationType.SHIP_LANE, LocationType.DOCK)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    load: Load
+    cartons: list[str]
+    message: str
+
+
+@dataclass(frozen=True)
+class Closed:
+    load: Load
+    shipments: list[Shipment]
+    message: str
+
+
+def open_load_at(location: Location) -> Load | None:
+    return Load.objects.filter(location=location, state=LoadState.OPEN).first()
+
+
+def open_load(*, warehouse: Warehouse, location: Location, reference: str, actor: User) -> Load:
+    """Start filling a lane or dock door; its reference (trailer, BOL or PRO) is on every carton."""
+    ref = (reference or "").strip()
+    if location.warehouse_id != warehouse.pk or location.type not in LOAD_FROM:
+        raise WrongLocation(
+            f"{location.code} is not a ship lane or dock door of {warehouse.code}; scan one.",
+            field="location",
+        )
+    if not ref or len(ref) > 60:
+        raise DomainError(
+            "Scan the trailer, BOL or PRO number (1 to 60 characters).", field="reference"
+        )
+    try:
+        with transaction.atomic():
+            return Load.objects.create(
+                warehouse=warehouse, location=location, reference=ref, opened_by=actor
+            )
+    except IntegrityError:
+        existing = open_load_at(location)
+        if existing is None:
+            raise
+        raise DomainError(
+            f"{location.code} already has load {existing.reference} open; load onto it or close it."
+        ) from None
+
+
+def _locked_open(load: Load) -> Load:
+    fresh = Load.objects.select_for_update().get(pk=load.pk)
+    if fresh.state != LoadState.OPEN:
+        raise DomainError(f"Load {fresh.reference} is closed; open a new load at {fresh.location}.")
+    return fresh
+
+
+def _parcels_of(container: Container) -> list[Parcel]:
+    """The closed cartons a scan puts on the load: the carton itself, or every carton on a pallet."""
+    if container.type == ContainerType.PALLET:
+        parcels = list(
+            Parcel.objects.filter(container__parent=container)
+            .select_related("order", "order__service", "container")
+            .order_by("pk")
+        )
+        if not parcels:
+            raise WrongContainer(f"Pallet {container.barcode} holds no packed cartons.")
+        return parcels
+    if container.type != ContainerType.CARTON:
+        raise WrongContainer(
+            f"{container.barcode} is a {container.type}; load cartons or pallets of cartons."
+        )
+    parcel = (
+        Parcel.objects.filter(container=container)
+        .select_related("order", "order__service", "container")
+        .first()
+    )
+    if parcel is None:
+        raise WrongContainer(f"Carton {container.barcode} has not been packed; pack it first.")
+    if container.parent_id is not None:
+        raise WrongContainer(
+            f"Carton {container.barcode} is on a pallet; scan the pallet to load it."
+        )
+    return [parcel]
+
+
+@transaction.atomic
+def load_carton(ctx: ScanContext, *, load: Load, container: Container) -> Loaded:
+    """Put a closed carton (or a pallet of them) on the load: it moves to the lane, on record."""
+    load = _locked_open(load)
+    parcels = _parcels_of(container)
+    for p in parcels:
+        if p.closed_at is None:
+            raise WrongContainer(
+                f"Carton {p.container.barcode} is still open; weigh and close it at packing first."
+            )
+        if p.order.state != OrderState.PACKED:
+            raise WrongContainer(
+                f"Order {p.order.external_id} of carton {p.container.barcode} is "
+                f"{OrderState(p.order.state).label.lower()}; only packed orders load."
+            )
+    on_loads = {
+        lp.parcel_id: lp.load
+        for lp in LoadParcel.objects.filter(parcel__in=parcels).select_related("load")
+    }
+    elsewhere = [other for other in on_loads.values() if other.pk != load.pk]
+    if elsewhere:
+        raise WrongContainer(
+            f"{container.barcode} is on load {elsewhere[0].reference} at {elsewhere[0].location}; "
+            "take it off that load first."
+        )
+    new = [p for p in parcels if p.pk not in on_loads]
+    if not new:
+        return Loaded(load, [], f"{container.barcode} is already on load {load.reference}.")
+    carriers = {p.order.service.carrier for p in new} | ({load.carrier} if load.carrier else set())
+    if len(carriers) > 1:
+        raise WrongContainer(
+            f"{container.barcode} ships with {', '.join(sorted(carriers - {load.carrier}))}; "
+            f"load {load.reference} is for {load.carrier or 'another carrier'}. Use another lane."
+        )
+    if container.location_id != load.location_id:
+        touches.move_container(ctx, container=container, to_location=load.location)
+    LoadParcel.objects.bulk_create(
+        [LoadParcel(load=load, parcel=p, loaded_by=ctx.actor) for p in new]
+    )
+    if not load.carrier:
+        load.carrier = carriers.pop()
+        Load.objects.filter(pk=load.pk).update(carrier=load.carrier)
+    names = [p.container.barcode for p in new]
+    return Loaded(load, names, f"Loaded {', '.join(names)} onto {load.reference}.")
+
+
+def summary(load: Load) -> dict[str, int]:
+    """Cartons on the load and orders ready to ship with it (every carton of the order loaded)."""
+    on = LoadParcel.objects.filter(load=load)
+    orders = set(on.values_list("parcel__order_id", flat=True))
+    missing = set(
+        Parcel.objects.filter(order_id__in=orders)
+        .exclude(load_parcel__load=load)
+        .values_list("order_id", flat=True)
+    )
+    return {"cartons": on.count(), "orders": len(orders), "complete": len(orders - missing)}
+
+
+@transaction.atomic
+def close_load(ctx: ScanContext, *, load: Load) -> Closed:
+    """Ship every order on the load. An order with cartons not on the load refuses the close."""
+    load = _locked_open(load)
+    by_order: dict[int, list[Parcel]] = defaultdict(list)
+    for lp in LoadParcel.objects.filter(load=load).select_related("parcel__container"):
+        by_order[lp.parcel.order_id].append(lp.parcel)
+    if not by_order:
+        raise DomainError(f"Load {load.reference} is empty; load cartons before closing it.")
+    orders = list(Order.objects.filter(pk__in=by_order).order_by("pk"))
+    for order in orders:
+        left = list(
+            Parcel.objects.filter(order=order)
+            .exclude(pk__in=[p.pk for p in by_order[order.pk]])
+            .values_list("container__barcode", flat=True)
+        )
+        if left:
+            raise DomainError(
+                f"Order {order.external_id}: {', '.join(left)} not on load {load.reference}. "
+                "Load it, or take the order's cartons off before closing."
+            )
+    shipments = [
+        fulfilment.ship_order(
+            _derived(ctx, order),
+            order=order,
+            carrier=load.carrier,
+            tracking={p.pk: load.reference for p in by_order[order.pk]},
+        )
+        for order in orders
+    ]
+    Load.objects.filter(pk=load.pk).update(
+        state=LoadState.CLOSED, closed_at=timezone.now(), closed_by=ctx.actor
+    )
+    n = sum(len(v) for v in by_order.values())
+    return Closed(
+        load,
+        shipments,
+        f"Load {load.reference} closed: {len(orders)} orders, {n} cartons shipped with {load.carrier}.",
+    )
+
+
+def _derived(ctx: ScanContext, order: Order) -> ScanContext:
+    """One scan id per order shipped by the close, stable across retries of the close."""
+    return ScanContext(uuid.uuid5(ctx.scan_id, f"order-{order.pk}"), ctx.actor, ctx.device)
