@@ -95,3 +95,34 @@ class Scanner:
         )
         self.shown = parse(response.status_code, response.content.decode())
         return self.shown
+
+    def through(self, *values: str) -> Shown:
+        """Scan each value in turn, asserting each is accepted (not red); the last screen shown."""
+        for value in values:
+            shown = self.scan(value)
+            assert shown.tone != "error", f"{value!r} refused at {shown.step}: {shown.message}"
+        assert self.shown is not None
+        return self.shown
+
+
+def visible_text(shown: Shown) -> str:
+    """What the operator can read on the screen: the page's text, without tags or the values of
+    hidden inputs (the signed state, the CSRF token), which only a browser's devtools show."""
+    body = re.sub(r"<input[^>]*>", " ", shown.body)
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def state_of(shown: Shown) -> dict[str, object]:
+    """The signed state a screen carries, decoded (anyone holding the page can decode it too)."""
+    from wms.floor.views import _unsign
+
+    return _unsign(shown.state)
+
+
+def supervisor(user: User, *, badge: str, pin: str) -> User:
+    """Give a supervisor the badge and PIN they confirm an action with on an operator's scanner."""
+    user.badge = badge
+    user.set_pin(pin)
+    user.save(update_fields=["badge", "pin_hash"])
+    return user

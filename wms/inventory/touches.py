@@ -155,6 +155,16 @@ def _virtual(warehouse_id: int, type_: LocationType) -> Location:
         ) from None
 
 
+def check_receiving_location(location: Location) -> Location:
+    """The receiving rule on its own, for a screen that asks for the dock before the units."""
+    return _physical(location, allowed=RECEIVING_TYPES, what="receiving")
+
+
+def check_stow_location(location: Location) -> Location:
+    """The put-away rule on its own, for a screen that asks a reason before it stows."""
+    return _physical(location, allowed=STOW_TYPES, what="put-away")
+
+
 def _ids(**objs: object) -> dict[str, object]:
     return {k: getattr(v, "pk", v) for k, v in objs.items()}
 
@@ -372,9 +382,55 @@ def _contents(containers: list[Container]) -> QuerySet[Balance]:
 
 def move_container(ctx: ScanContext, *, container: Container, to_location: Location) -> ScanResult:
     """Move a pallet, tote or carton as a unit: every item/lot in it (and nested in it) moves too."""
+    request = _ids(container=container, to_location=to_location)
+    return _move_family(
+        ctx,
+        kind=TouchKind.MOVE,
+        request=request,
+        container=container,
+        to_location=to_location,
+        checks=lambda: _physical(to_location, what="move-to"),
+        verb="Moved",
+    )
 
+
+def stow_container(
+    ctx: ScanContext, *, container: Container, to_location: Location, reason_code: str = ""
+) -> ScanResult:
+    """Put a whole pallet (and what is on it) away to a storage or pick-face location.
+
+    `reason_code` says why the operator stowed somewhere else than the suggested location."""
+
+    def checks() -> None:
+        _container(container, types=(ContainerType.PALLET,), what="A whole-pallet put-away")
+        _physical(to_location, allowed=STOW_TYPES, what="put-away")
+
+    request = _ids(container=container, to_location=to_location) | {"reason": reason_code}
+    return _move_family(
+        ctx,
+        kind=TouchKind.STOW,
+        request=request,
+        container=container,
+        to_location=to_location,
+        checks=checks,
+        verb="Stowed",
+        reason_code=reason_code,
+    )
+
+
+def _move_family(
+    ctx: ScanContext,
+    *,
+    kind: TouchKind,
+    request: dict[str, object],
+    container: Container,
+    to_location: Location,
+    checks: Callable[[], object],
+    verb: str,
+    reason_code: str = "",
+) -> ScanResult:
     def plan() -> Plan:
-        _physical(to_location, what="move-to")
+        checks()
         family = ledger.lock_family(container)
         fresh = family[0]
         if fresh.parent_id is not None:
@@ -396,12 +452,12 @@ def move_container(ctx: ScanContext, *, container: Container, to_location: Locat
         return Plan(
             movements=movements,
             container_moves=[ContainerMove(tuple(family), to_location)],
-            message=f"Moved {container.barcode} to {to_location.code} "
+            reason_code=reason_code,
+            message=f"{verb} {container.barcode} to {to_location.code} "
             f"({sum(m.quantity for m in movements)} units).",
         )
 
-    request = _ids(container=container, to_location=to_location)
-    return ledger.record_scan(ctx, kind=TouchKind.MOVE, request=request, plan=plan)
+    return ledger.record_scan(ctx, kind=kind, request=request, plan=plan)
 
 
 def _set_pallet(ctx: ScanContext, container: Container, pallet: Container | None) -> ScanResult:
