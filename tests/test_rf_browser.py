@@ -18,6 +18,7 @@ from typing import Any
 import pypdfium2
 import pytest
 import zxingcpp
+from django.test import Client as HttpClient
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from compliance.labels import gs1
@@ -27,8 +28,10 @@ from wms.accounts.models import Role, User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, IdentifierKind, Item
 from wms.floor.models import RfSubmission
+from wms.inbound.services import create_receipt
 from wms.inventory.models import Touch, TouchKind
 from wms.inventory.reconcile import verify
+from wms.layout.models import Container
 from wms.orders import fulfilment
 from wms.orders.models import Order, OrderState, PickTask, TaskState
 
@@ -157,6 +160,7 @@ def scene(site: Site, nwo: Client, oscar: User, sam: User) -> dict[str, Any]:
     )
     guide.clients.add(nwo)
     Printer.objects.create(station=site.pack.code, name="desk", kind="pdf")
+    create_receipt(client=nwo, warehouse=site.warehouse, reference="ASN-9001", lines=[(tent, 6)])
     for i in range(1, 4):
         site.tote(f"T-000{i}")
     return {"tent": tent, "site": site}
@@ -177,7 +181,7 @@ def decoded_sscc(document: bytes) -> str:
 
 
 def test_an_operator_receives_stows_picks_packs_and_ships(
-    floor: Any, scene: dict[str, Any], nwo: Client, oscar: User, sam: User
+    floor: Any, scene: dict[str, Any], nwo: Client, oscar: User, sam: User, ada: User
 ) -> None:
     site: Site = scene["site"]
     tent: Item = scene["tent"]
@@ -194,9 +198,9 @@ def test_an_operator_receives_stows_picks_packs_and_ships(
     op.page.wait_for_url("**/rf/")
     op.snap("menu")
 
-    # Receive six tents blind at the dock by their case barcode, then stow them.
+    # Receive the ASN's six tents at the dock by their case barcode, then stow them.
     op.open("/rf/receive/", "receive")
-    receive_blind(op)
+    receive_asn(op)
     op.open("/rf/stow/", "stow")
     stow_all(op)
     assert verify().ok
@@ -247,10 +251,14 @@ def test_an_operator_receives_stows_picks_packs_and_ships(
     assert order.state == OrderState.PACKED
 
     # The station prints the carton label; read it back and scan it onto the trailer.
+    # The label desk (staff) prints it from the print audit — downloading it marks it printed.
     label = PrintJob.objects.get(order=order, label="sscc_carton")
-    pdf = op.page.request.get(f"{op.base}/labels/jobs/{label.pk}/")
-    assert pdf.ok, pdf.status
-    sscc_scan = decoded_sscc(pdf.body())
+    desk = HttpClient()
+    desk.force_login(ada)
+    pdf = desk.get(f"/labels/jobs/{label.pk}/")
+    assert pdf.status_code == 200, pdf.status_code
+    sscc_scan = decoded_sscc(pdf.content)
+    assert sscc_scan == "00" + str(Container.objects.get(barcode="C-0001").sscc)
 
     op.open("/rf/load/", "load")
     op.scan(site.lane.code, "load-lane")
@@ -283,8 +291,8 @@ def test_an_operator_receives_stows_picks_packs_and_ships(
     assert verify().ok
 
 
-def receive_blind(op: Operator) -> None:
-    op.press("Blind receipt", "receive-blind")
+def receive_asn(op: Operator) -> None:
+    op.scan("ASN-9001", "receive-asn")
     op.scan("DOCK-1", "receive-dock")
     op.press("No plate", "receive-no-plate")
     op.scan("10861234000122", "receive-case")  # a case barcode: 6 units

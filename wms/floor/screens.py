@@ -55,9 +55,12 @@ class RfContext:
 
     request: HttpRequest
     user: User
-    warehouse: Warehouse | None
+    warehouse_id: int | None
     device: str
     scan_id: uuid.UUID | None = None
+    # Rows a submit and the render after it both read (the task being picked), read once.
+    cache: dict[tuple[str, object], Any] = field(default_factory=dict)
+    _warehouse: Warehouse | None = None
 
     def ctx(self, tag: str = "", actor: User | None = None) -> ScanContext:
         """The ledger's scan context for this submit; `tag` derives a stable id for a second
@@ -69,9 +72,23 @@ class RfContext:
 
     @property
     def wh(self) -> Warehouse:
-        if self.warehouse is None:
-            raise DomainError("Choose a warehouse first.")
-        return self.warehouse
+        """The warehouse chosen at sign-in, read on first use (most scans never need the row)."""
+        if self._warehouse is None:
+            found = (
+                Warehouse.objects.filter(pk=self.warehouse_id).first()
+                if self.warehouse_id is not None
+                else None
+            )
+            if found is None:
+                raise DomainError("Choose a warehouse first: open the menu, then Change warehouse.")
+            self._warehouse = found
+        return self._warehouse
+
+    def once(self, key: tuple[str, object], load: Any) -> Any:
+        """`load()` the first time `key` is asked for in this request, the same object after."""
+        if key not in self.cache:
+            self.cache[key] = load()
+        return self.cache[key]
 
 
 class Flow:

@@ -40,15 +40,20 @@ def _sign(state: State) -> str:
 
 
 def _unsign(token: str) -> State:
-    return signing.loads(token, salt=SALT)  # type: ignore[no-any-return]
+    state: State = signing.loads(token, salt=SALT)
+    return state
 
 
 def _device(request: HttpRequest) -> str:
     return request.COOKIES.get(DEVICE_COOKIE, "")[:40] or "RF"
 
 
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
+    if _htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -76,7 +81,7 @@ def _page(
         "replayed": replayed,
         "warehouse_code": request.session.get("rf_warehouse_code", ""),
     }
-    template = "rf/_screen.html" if request.htmx else "rf/screen.html"
+    template = "rf/_screen.html" if _htmx(request) else "rf/screen.html"
     return render(request, template, context, status=status)
 
 
@@ -252,8 +257,18 @@ def ping(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, user: User) -> RfContext:
-    warehouse = Warehouse.objects.filter(pk=request.session.get(WAREHOUSE_KEY)).first()
-    return RfContext(request=request, user=user, warehouse=warehouse, device=_device(request))
+    chosen = request.session.get(WAREHOUSE_KEY)
+    code = request.session.get("rf_warehouse_code")
+    rf = RfContext(
+        request=request,
+        user=user,
+        warehouse_id=int(chosen) if chosen is not None else None,
+        device=_device(request),
+    )
+    if chosen is not None and code:
+        # The row as chosen at sign-in, without a query per scan: its other fields load on first use.
+        rf._warehouse = Warehouse.from_db("default", ["id", "code"], [int(chosen), code])
+    return rf
 
 
 def _fingerprint(flow: Flow, state: State, value: str, action: str) -> str:
@@ -314,15 +329,17 @@ def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
         role = Role(flow.role).label.lower()
         raise Http404(f"{flow.title} is for a {role}.")
     rf = _context(request, user)
-    if request.method == "GET":
-        return _page(
-            request, title=flow.title, screen=flow.render(rf, flow.start(rf)), post_url=url
-        )
 
     def show(state: State, **kwargs: Any) -> HttpResponse:
-        return _page(
-            request, title=flow.title, screen=flow.render(rf, state), post_url=url, **kwargs
-        )
+        try:
+            screen = flow.render(rf, state)
+        except DomainError as exc:  # what the state names is gone (a task done by someone else)
+            screen = flow.render(rf, flow.start(rf))
+            kwargs |= {"message": exc.message, "tone": "error"}
+        return _page(request, title=flow.title, screen=screen, post_url=url, **kwargs)
+
+    if request.method == "GET":
+        return show(flow.start(rf))
 
     try:
         state = _unsign(request.POST.get("state", ""))

@@ -230,15 +230,15 @@ def next_task(
         return mine
     now = timezone.now()
     free = Q(picker__isnull=True) | Q(assigned_at__lt=now - PICKER_HOLD)
-    for candidate in ordered.filter(free)[:20]:
+    # Ids only: the candidates are many, the one claimed is read whole once.
+    for candidate in ordered.filter(free).values_list("pk", flat=True)[:20]:
         claimed = (
-            PickTask.objects.filter(pk=candidate.pk, state=TaskState.OPEN)
+            PickTask.objects.filter(pk=candidate, state=TaskState.OPEN)
             .filter(free)
             .update(picker=picker, assigned_at=now)
         )
         if claimed:
-            candidate.picker, candidate.assigned_at = picker, now
-            return candidate
+            return ordered.get(pk=candidate)
     return None
 
 

@@ -15,15 +15,20 @@ SHORT_REASONS = [("empty", "Location empty"), ("damaged", "Damaged"), ("not_foun
 MAX_TYPED_QUANTITY_DIGITS = 5
 
 
-def _task(state: State) -> PickTask:
-    task = (
-        PickTask.objects.select_related("item", "lot", "location", "order")
-        .filter(pk=state.get("task"))
-        .first()
-    )
+def _task(rf: RfContext, state: State) -> PickTask:
+    task_id = state.get("task")
+
+    def load() -> PickTask | None:
+        return (
+            PickTask.objects.select_related("item", "lot", "location", "order")
+            .filter(pk=task_id)
+            .first()
+        )
+
+    task = rf.once(("task", task_id), load) if task_id is not None else None
     if task is None:
         raise DomainError("This pick task is gone; take the next one.")
-    return task
+    return task  # type: ignore[no-any-return]
 
 
 def _next(rf: RfContext) -> State:
@@ -71,7 +76,7 @@ class Pick(Flow):
                 state=state,
                 actions=actions,
             )
-        task = _task(state)
+        task = _task(rf, state)
         remaining = task.quantity - task.picked
         qty = state.get("qty", 0)
         facts = [
@@ -139,7 +144,7 @@ class Pick(Flow):
                     return Outcome(_next(rf), "No orders are ready for a wave.", "warn")
                 return Outcome(_next(rf), f"Wave {wave.pk} released.")
             return Outcome(_next(rf), "", "info")
-        task = _task(state)
+        task = _task(rf, state)
         if task.state != TaskState.OPEN:
             return Outcome(
                 _next(rf), f"That task is already {task.state}; here is the next one.", "warn"

@@ -120,6 +120,7 @@ class Command(BaseCommand):
         self._stock(warehouse, items, users["operator"], rng)
         self._orders(warehouse, clients, items, users)
         self._label_station(clients)
+        self._inbound(warehouse, clients, items)
         self.stdout.write(
             f"Demo loaded: {len(clients)} clients, {Location.objects.filter(warehouse=warehouse).count()} "
             f"locations, {len(items)} items."
@@ -221,6 +222,10 @@ class Command(BaseCommand):
         from compliance.models import Printer, RuleSet, SsccSeries
 
         Printer.objects.create(station="LABEL-DESK", name="Office laser", kind="pdf")
+        # The pack stations' printers: PDF in the demo (no Zebra on the network), so the print
+        # audit offers each carton label for download.
+        for i in range(1, 5):
+            Printer.objects.create(station=f"PACK-{i:02d}", name="Pack printer", kind="pdf")
         SsccSeries.objects.create(company_prefix="0861234", client=clients["NWO"])
         SsccSeries.objects.create(company_prefix="0614141", extension_digit=1)  # the 3PL's own
         guide = RuleSet.objects.create(
@@ -240,6 +245,22 @@ class Command(BaseCommand):
             uom_must_match_po=True,
         )
         guide.clients.add(clients["NWO"])
+
+    def _inbound(self, warehouse: Warehouse, clients: dict[str, Client], items: list[Item]) -> None:
+        """An ASN due today at the dock, for the RF receive screen (scan ASN-DEMO-1)."""
+        from wms.inbound.services import create_receipt
+
+        by_sku = {i.sku: i for i in items}
+        create_receipt(
+            client=clients["NWO"],
+            warehouse=warehouse,
+            reference="ASN-DEMO-1",
+            lines=[(by_sku["NWO-001"], 24), (by_sku["NWO-002"], 12), (by_sku["NWO-003"], 6)],
+            supplier="Northwind factory",
+            expected_at=timezone.now(),
+            over_tolerance_percent=10,
+            under_tolerance_percent=5,
+        )
 
     def _clients(self) -> dict[str, Client]:
         return {
