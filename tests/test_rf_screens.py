@@ -43,7 +43,9 @@ def test_user_and_pin_and_what_a_wrong_one_says(site: Site, oscar: User) -> None
     status, _, body = signin(http, "nobody")
     shown = parse(status, body)
     assert shown.tone == "error"
-    assert shown.message == "Badge nobody is not known. Scan your badge again, or type your user name."
+    assert (
+        shown.message == "Badge nobody is not known. Scan your badge again, or type your user name."
+    )
     status, _, body = signin(http, "oscar")
     shown = parse(status, body)
     assert shown.prompt == "oscar: type your PIN"
@@ -130,3 +132,18 @@ def test_the_ping_answers_only_a_signed_in_scanner(site: Site, oscar: User) -> N
     response = http.post("/rf/ping/")
     assert response.status_code == 204
     assert response.headers["Server-Timing"].startswith("app;dur=")
+
+
+def test_wrong_pins_lock_the_pin_for_a_while(site: Site, oscar: User) -> None:
+    oscar.set_pin("2468")
+    oscar.save()
+    http = HttpClient()
+    _, _, body = signin(http, "oscar")
+    state = parse(200, body).state
+    for _ in range(5):
+        _, _, body = signin(http, "0000", state)
+        assert parse(200, body).message.startswith("That PIN does not match")
+    _, redirect, body = signin(http, "2468", state)  # even the right one, for now
+    assert redirect == ""
+    assert parse(200, body).message.startswith("Too many wrong PINs for oscar: wait 5 minutes")
+

@@ -383,3 +383,14 @@ def test_the_move_scan_query_count(
     with django_assert_num_queries(18):
         shown = rf.scan("P-02")
     assert shown.tone == "ok", shown.message
+
+
+def test_moving_to_where_it_already_is_is_refused(site: Site, tent: Item, oscar: User) -> None:
+    stock(site, tent, 5, oscar)
+    rf = Scanner(oscar, site.warehouse)
+    rf.open("move")
+    rf.through("P-01", "NWO-TENT", "2")
+    with changes_nothing():
+        shown = rf.scan("P-01")
+    assert shown.tone == "error"
+    assert shown.message == "That stock is already at P-01; scan where it goes."

@@ -415,3 +415,71 @@ class ExpectedReceiptAdmin(ReadOnlyAdmin):
 class ReturnAdmin(ReadOnlyAdmin):
     list_display = ("rma", "client", "order", "warehouse", "created_at")
     list_filter = ("client",)
+
+
+# --- cycle counts waiting for a supervisor (wms.inventory.counting) --------------------------------
+# Imported here to keep this block self-contained; the decision itself is the counting service's.
+import uuid  # noqa: E402
+
+from django.contrib import messages  # noqa: E402
+from django.db.models import QuerySet  # noqa: E402
+
+from wms.inventory import counting  # noqa: E402
+from wms.inventory.ledger import ScanContext  # noqa: E402
+from wms.inventory.models import CountApproval  # noqa: E402
+
+
+@admin.register(CountApproval)
+class CountApprovalAdmin(ReadOnlyAdmin):
+    """Counts beyond the threshold. Approve/reject call the counting service, as the RF queue does:
+    approval records the count touch with the signed-in supervisor as actor."""
+
+    list_display = (
+        "id",
+        "counted_at",
+        "warehouse",
+        "location",
+        "item",
+        "lot",
+        "counted",
+        "system",
+        "variance",
+        "counted_by",
+        "state",
+        "decided_by",
+    )
+    list_filter = ("state", "warehouse")
+    list_select_related = ("warehouse", "location", "item", "lot", "counted_by", "decided_by")
+    actions = ["approve", "reject"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_staff)
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[CountApproval], *, approve: bool
+    ) -> None:
+        user = request.user
+        if not isinstance(user, User):
+            return
+        done = 0
+        for approval in queryset.select_related("item", "lot", "location", "container"):
+            try:
+                if approve:
+                    ctx = ScanContext(uuid.uuid4(), user, device="back office")
+                    counting.approve_count(ctx, approval=approval)
+                else:
+                    counting.reject_count(approval=approval, actor=user)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"Count {approval.pk}: {exc.message}", messages.ERROR)
+        if done:
+            verb = "Approved and recorded" if approve else "Rejected"
+            self.message_user(request, f"{verb} {done} count(s).", messages.SUCCESS)
+
+    @admin.action(description="Approve: record the count (as you)")
+    def approve(self, request: HttpRequest, queryset: QuerySet[CountApproval]) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Reject: a new count is due")
+    def reject(self, request: HttpRequest, queryset: QuerySet[CountApproval]) -> None:
+        self._decide(request, queryset, approve=False)

@@ -195,6 +195,14 @@ else:
         "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control
         "store_processed": False,
     }
+# --- Cache: shared by every web process when Redis is there (wrong-PIN counts, wms/accounts/pins.py)
+if REDIS_URL and not env_bool("TOUCHLINE_TESTING", False):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:  # one process (make run) or a test run: in memory
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

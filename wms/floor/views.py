@@ -6,7 +6,6 @@ renders the flow's screen — the whole page on a GET, the screen fragment on an
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -19,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
+from wms.accounts import pins
 from wms.accounts.models import Role, User
 from wms.errors import DomainError, ScanIdReused
 from wms.floor import flows  # registers every flow
@@ -151,7 +152,7 @@ def _authenticate(state: State, value: str) -> User | None:
         raise DomainError("Scan your badge, or type your user name.")
     if state.get("step") == "pin":
         user = User.objects.filter(username=state.get("username", ""), is_active=True).first()
-        if user is None or user.is_client_user or not user.check_pin(value):
+        if user is None or user.is_client_user or not pins.check(user, value):
             raise DomainError(
                 "That PIN does not match. Type it again, or ask a supervisor to reset it."
             )
@@ -272,12 +273,14 @@ def _context(request: HttpRequest, user: User) -> RfContext:
 
 
 def _fingerprint(flow: Flow, state: State, value: str, action: str) -> str:
+    """What the submit asked, to refuse a scan id reused for another scan. Keyed with the secret
+    key: a step's value may be a PIN, and a plain hash of a 4-digit PIN is no secret."""
     payload = json.dumps(
         {"flow": flow.slug, "state": state, "value": value, "action": action},
         sort_keys=True,
         default=str,
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return salted_hmac(SALT, payload, algorithm="sha256").hexdigest()
 
 
 def _apply_once(

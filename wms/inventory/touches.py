@@ -358,9 +358,19 @@ def move(
     reason_code: str = "",
 ) -> ScanResult:
     """Move loose stock between two physical places; its status does not change."""
+    between = _between(from_location, to_location, what="move")
+
+    def checks() -> None:
+        between()
+        if from_location.pk == to_location.pk and from_container == to_container:
+            raise WrongLocation(
+                f"That stock is already at {to_location.code}; scan where it goes.",
+                field="location",
+            )
+
     return _transfer(
         ctx,
-        checks=_between(from_location, to_location, what="move"),
+        checks=checks,
         kind=TouchKind.MOVE,
         verb="Moved",
         item=item,
@@ -438,7 +448,13 @@ def _move_family(
                 f"{fresh.barcode} is on pallet {fresh.parent}; move the pallet, or take "
                 f"{fresh.barcode} off it first."
             )
-        _same_warehouse(_placed(fresh), to_location)
+        here = _placed(fresh)
+        if here.pk == to_location.pk:
+            raise WrongLocation(
+                f"{fresh.barcode} is already at {to_location.code}; scan where it goes.",
+                field="location",
+            )
+        _same_warehouse(here, to_location)
         movements = [
             Movement(
                 b.item,

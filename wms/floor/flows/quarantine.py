@@ -1,1 +1,252 @@
-"""RF flow: quarantine (being written)."""
+"""Quarantine and release: location → item (→ lot) → quantity → reason; release needs a supervisor.
+
+On an operator's scanner, release asks for a supervisor's badge, then their PIN (wms/floor/supervisor.py).
+"""
+
+from __future__ import annotations
+
+from wms.accounts.models import Role, User
+from wms.catalog.models import Item, Lot
+from wms.errors import DomainError
+from wms.floor import scanning
+from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
+from wms.inventory import touches
+from wms.inventory.models import Balance, StockStatus
+from wms.layout.models import Location
+
+QUARANTINE_REASONS = [
+    ("damaged", "Damaged"),
+    ("expired", "Expired"),
+    ("recall", "Recall"),
+    ("suspect_count", "Suspect count"),
+]
+RELEASE_REASONS = [
+    ("inspected_ok", "Inspected: OK"),
+    ("recall_lifted", "Recall lifted"),
+    ("count_resolved", "Count resolved"),
+    ("in_error", "Quarantined in error"),
+]
+
+
+# --- shared steps ------------------------------------------------------------------------------
+
+
+def _location(rf: RfContext, state: State) -> Location:
+    pk = state.get("location", 0)
+    found = rf.once(
+        ("location", pk), lambda: Location.objects.filter(pk=pk, warehouse=rf.wh).first()
+    )
+    if found is None:
+        raise DomainError("That location is gone; scan the location again.")
+    return found
+
+
+def _item(rf: RfContext, state: State) -> Item:
+    pk = state.get("item", 0)
+    found = rf.once(("item", pk), lambda: Item.objects.filter(pk=pk).first())
+    if found is None:
+        raise DomainError("That item is gone; scan the item again.")
+    return found
+
+
+def _lot(rf: RfContext, state: State) -> Lot | None:
+    pk = state.get("lot")
+    return rf.once(("lot", pk), lambda: Lot.objects.filter(pk=pk).first()) if pk else None
+
+
+def _facts(rf: RfContext, state: State) -> list[tuple[str, str]]:
+    facts = [("Location", _location(rf, state).code)]
+    if state.get("item"):
+        item = _item(rf, state)
+        facts.append(("Item", f"{item.sku} · {item.description}"))
+    if state.get("lot"):
+        lot = _lot(rf, state)
+        facts.append(("Lot", lot.code if lot else "?"))
+    if state.get("qty"):
+        facts.append(("Quantity", str(state["qty"])))
+    if state.get("reason"):
+        facts.append(("Reason", str(state.get("reason_label") or state["reason"])))
+    return facts
+
+
+class _StatusChange(Flow):
+    """Location → item → lot → quantity → reason; `commit` records the touch."""
+
+    reasons: list[tuple[str, str]]
+    verb: str  # "Quarantine", "Release"
+    location_prompt = "Scan the location"
+
+    def start(self, rf: RfContext) -> State:
+        return {"step": "location"}
+
+    def commit(self, rf: RfContext, state: State, value: str) -> Outcome:
+        raise NotImplementedError
+
+    def render_more(self, rf: RfContext, state: State) -> Screen | None:
+        return None
+
+    def render(self, rf: RfContext, state: State) -> Screen:
+        if state["step"] == "location":
+            return Screen(prompt=self.location_prompt, label="Location", state=state)
+        facts = _facts(rf, state)
+        cancel = [Action("cancel", "Cancel")]
+        match state["step"]:
+            case "item":
+                return Screen(
+                    prompt=f"Scan the item to {self.verb.lower()}",
+                    label="Item",
+                    state=state,
+                    facts=facts,
+                    actions=cancel,
+                )
+            case "lot":
+                return Screen(
+                    prompt=f"Scan the lot of {_item(rf, state).sku}",
+                    label="Lot",
+                    state=state,
+                    facts=facts,
+                    actions=cancel,
+                )
+            case "quantity":
+                return Screen(
+                    prompt=f"How many to {self.verb.lower()}?",
+                    label="Quantity",
+                    numeric=True,
+                    state=state,
+                    facts=facts + self.quantity_facts(rf, state),
+                    actions=cancel,
+                )
+            case "reason":
+                return Screen(
+                    prompt=f"{self.verb} {state['qty']} × {_item(rf, state).sku}: why?",
+                    label="Reason",
+                    state=state,
+                    facts=facts,
+                    input=False,
+                    actions=[Action(c, label, "primary") for c, label in self.reasons] + cancel,
+                )
+        more = self.render_more(rf, state)
+        if more is None:
+            raise DomainError(f"Unknown {self.slug} step {state['step']!r}; start again.")
+        return more
+
+    def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
+        return []
+
+    def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
+        if action == "cancel":
+            return Outcome(self.start(rf), "Cancelled; nothing recorded.", "info")
+        match state["step"]:
+            case "location":
+                location = scanning.location(rf.wh, value)
+                rf.once(("location", location.pk), lambda: location)
+                return Outcome(step(state, "item", location=location.pk), f"At {location.code}.")
+            case "item":
+                item = scanning.item(value).item
+                rf.once(("item", item.pk), lambda: item)
+                next_step = "lot" if item.tracks_lots else "quantity"
+                return Outcome(step(state, next_step, item=item.pk, lot=None), f"{item.sku}.")
+            case "lot":
+                lot = scanning.lot_of(_item(rf, state), value)
+                return Outcome(step(state, "quantity", lot=lot.pk), f"Lot {lot.code}.")
+            case "quantity":
+                qty = scanning.quantity(value)
+                return Outcome(
+                    step(state, "reason", qty=qty), f"{qty} × {_item(rf, state).sku}.", "info"
+                )
+            case "reason":
+                label = dict(self.reasons).get(action)
+                if label is None:
+                    raise DomainError("Choose a reason below.")
+                return self.reasoned(rf, step(state, "reason", reason=action, reason_label=label))
+        return self.commit(rf, state, value)
+
+    def reasoned(self, rf: RfContext, state: State) -> Outcome:
+        return self.commit(rf, state, "")
+
+
+@register
+class Quarantine(_StatusChange):
+    slug = "quarantine"
+    title = "Quarantine"
+    blurb = "Take stock out of circulation"
+    verb = "Quarantine"
+    reasons = QUARANTINE_REASONS
+    location_prompt = "Scan the location of the stock to quarantine"
+
+    def commit(self, rf: RfContext, state: State, value: str) -> Outcome:
+        result = touches.quarantine(
+            rf.ctx(),
+            item=_item(rf, state),
+            lot=_lot(rf, state),
+            quantity=int(state["qty"]),
+            location=_location(rf, state),
+            reason_code=str(state["reason"]),
+        )
+        return Outcome(self.start(rf), result.message, "warn")
+
+
+@register
+class Release(_StatusChange):
+    slug = "release"
+    title = "Release"
+    blurb = "Return quarantined stock to available (supervisor)"
+    verb = "Release"
+    reasons = RELEASE_REASONS
+    location_prompt = "Scan the location of the quarantined stock"
+
+    def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
+        held = (
+            Balance.objects.filter(
+                item_id=state["item"],
+                lot=_lot(rf, state),
+                location_id=state["location"],
+                container__isnull=True,
+                status=StockStatus.QUARANTINE,
+            )
+            .values_list("quantity", flat=True)
+            .first()
+        )
+        return [("In quarantine", str(held or 0))]
+
+    def reasoned(self, rf: RfContext, state: State) -> Outcome:
+        if rf.user.has_role(Role.SUPERVISOR):
+            return self._release(rf, state, rf.user)
+        return Outcome(step(state, "badge"), "A supervisor must confirm the release.", "info")
+
+    def render_more(self, rf: RfContext, state: State) -> Screen | None:
+        facts = _facts(rf, state)
+        if state["step"] == "badge":
+            return badge_screen(state, "Releasing stock from quarantine", facts)
+        if state["step"] == "pin":
+            return pin_screen(state, str(state.get("supervisor_name", "Supervisor")), facts)
+        return None
+
+    def commit(self, rf: RfContext, state: State, value: str) -> Outcome:
+        match state["step"]:
+            case "badge":
+                supervisor = supervisor_by_badge(value)
+                return Outcome(
+                    step(
+                        state, "pin", supervisor=supervisor.pk, supervisor_name=supervisor.username
+                    ),
+                    "",
+                    "info",
+                )
+            case "pin":
+                # The PIN check and the release are one submit: nothing proven outlives it.
+                return self._release(rf, state, supervisor_with_pin(state, value))
+        raise DomainError(f"Unknown release step {state['step']!r}; start again.")
+
+    def _release(self, rf: RfContext, state: State, supervisor: User) -> Outcome:
+        result = touches.release(
+            rf.ctx(actor=supervisor),
+            item=_item(rf, state),
+            lot=_lot(rf, state),
+            quantity=int(state["qty"]),
+            location=_location(rf, state),
+            reason_code=str(state["reason"]),
+        )
+        by = "" if supervisor.pk == rf.user.pk else f" Approved by {supervisor.username}."
+        return Outcome(self.start(rf), result.message + by)
