@@ -14,8 +14,12 @@ from channels_app.amazon.simulator.state import Result, SimState, errors, handle
 from channels_app.amazon.wire import Operation
 
 
+def _id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4()}"  # Amazon's ids here are 38 characters: prefix + UUID
+
+
 def _operation(s: SimState, name: str, problems: list[dict[str, str]] | None = None) -> str:
-    op_id = uuid.uuid4().hex
+    op_id = str(uuid.uuid4())
     s.operations[op_id] = name
     if problems:
         s.plans.setdefault("_problems", {})[op_id] = problems
@@ -33,14 +37,14 @@ def create_inbound_plan(
     unknown = [i["msku"] for i in body["items"] if i["msku"] not in s.listings]
     if unknown:
         return 400, errors("InvalidInput", f"Unknown MSKUs: {', '.join(unknown)}.")
-    plan_id = f"wf{uuid.uuid4().hex[:30]}"
+    plan_id = _id("wf")
     s.plans[plan_id] = {
         "items": {i["msku"]: i["quantity"] for i in body["items"]},
         "sourceAddress": body["sourceAddress"],
-        "packingGroupId": f"pg{uuid.uuid4().hex[:30]}",
-        "packingOptionId": f"po{uuid.uuid4().hex[:30]}",
-        "placementOptionId": f"pl{uuid.uuid4().hex[:30]}",
-        "shipmentId": f"sh{uuid.uuid4().hex[:30]}",
+        "packingGroupId": _id("pg"),
+        "packingOptionId": _id("po"),
+        "placementOptionId": _id("pl"),
+        "shipmentId": _id("sh"),
         "confirmed": {},
         "boxes": [],
     }
