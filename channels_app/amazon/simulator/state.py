@@ -71,7 +71,7 @@ class SimState:
             "confirmShipment": Counter(),  # order id → confirmations applied
             "availability": {},  # sku → quantity Amazon now shows
             "availability_writes": Counter(),  # sku → applied writes
-            "keys": Counter(),  # idempotency key → applied effects
+            "keys": Counter(),  # idempotency key → times it arrived (applied the first time)
             "feeds_processed": 0,
         }
     )

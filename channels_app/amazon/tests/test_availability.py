@@ -100,3 +100,27 @@ def test_a_retried_bulk_push_does_not_submit_a_second_feed(
     assert again.feed_id == first.feed_id
     assert sim.state()["calls"]["createFeed"] == 1
     assert FeedSubmission.objects.count() == 1
+
+
+def test_a_push_that_failed_half_way_is_retried_without_applying_anything_twice(
+    sim: SimControl, integration: AmazonIntegration, tent: Item, mug: Item
+) -> None:
+    import pytest
+
+    from channels_app.amazon.errors import TransportError
+
+    sim.listings(**{"NWO-MUG": 0, "NWO-TENT": 0})
+    sim.fault("apply_then_500", operation="patchListingsItem")  # the first SKU lands, then 500
+    with pytest.raises(TransportError) as caught:
+        adapter.push_availability(integration, [("NWO-MUG", 2), ("NWO-TENT", 6)], "av-3")
+    assert (caught.value.permanent, caught.value.status) == (False, 500)
+
+    adapter.push_availability(integration, [("NWO-MUG", 2), ("NWO-TENT", 6)], "av-3")
+
+    effects = sim.state()["effects"]
+    assert effects["availability"] == {"NWO-MUG": 2, "NWO-TENT": 6}
+    assert effects["keys"] == {
+        "av-3:NWO-MUG": 2,
+        "av-3:NWO-TENT": 1,
+    }  # the first one arrived twice…
+    assert effects["availability_writes"] == {"NWO-MUG": 1, "NWO-TENT": 1}  # …and applied once
