@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "wms",
     "channels_app",
+    "channels_app.amazon",
     "compliance",
 ]
 
@@ -222,6 +223,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
 }
+
+# --- Amazon Selling Partner API (README, "Configuration") ---------------------------------------
+# Base URLs are settings so the same client talks to the local simulator and to Amazon.
+AMAZON_SP_API_URL = os.environ.get("AMAZON_SP_API_URL", "https://sellingpartnerapi-na.amazon.com")
+AMAZON_LWA_URL = os.environ.get("AMAZON_LWA_URL", "https://api.amazon.com")
+AMAZON_SP_API_TIMEOUT = float(os.environ.get("AMAZON_SP_API_TIMEOUT", "10"))
+# More availability updates than this in one push go as one JSON_LISTINGS_FEED instead of patches.
+AMAZON_FEED_THRESHOLD = int(os.environ.get("AMAZON_FEED_THRESHOLD", "10"))
+# Check every SP-API request and response against Amazon's models (always on in tests).
+AMAZON_VALIDATE_WIRE = env_bool("AMAZON_VALIDATE_WIRE", env_bool("TOUCHLINE_TESTING", False))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,367 @@
+"""The SP-API HTTP client: Login with Amazon tokens, one call, errors mapped at the boundary.
+
+httpx, not requests: explicit per-phase timeouts, a pluggable transport (``wire.ValidatingTransport``
+checks every request and response against Amazon's models in tests, for every call site at once)
+and type hints. Retrying is not the client's job: the outbox retries, so a failure becomes a
+``TransportError`` saying whether a retry can help and when.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+import redis
+from django.conf import settings
+
+from channels_app.amazon import wire
+from channels_app.amazon.errors import TransportError
+from channels_app.amazon.models import AmazonIntegration
+
+USER_AGENT = "Touchline-WMS/0.1 (Language=Python/3.11)"
+# Our key for an effect, so a replayed push is recognisable; Amazon ignores unknown headers.
+IDEMPOTENCY_HEADER = "x-touchline-idempotency-key"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    seller_id: str
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+    @classmethod
+    def of(cls, integration: AmazonIntegration) -> Credentials:
+        return cls(
+            seller_id=integration.seller_id,
+            client_id=integration.lwa_client_id,
+            client_secret=integration.secret("LWA_CLIENT_SECRET"),
+            refresh_token=integration.secret("REFRESH_TOKEN"),
+        )
+
+
+class TokenCache(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, token: str, ttl: float) -> None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class LocalTokenCache:
+    """One process's tokens (no Redis configured): a lock so threads share one refresh."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        found = self._tokens.get(key)
+        if found is None or found[1] <= time.monotonic():
+            return None
+        return found[0]
+
+    def set(self, key: str, token: str, ttl: float) -> None:
+        self._tokens[key] = (token, time.monotonic() + ttl)
+
+    def delete(self, key: str) -> None:
+        self._tokens.pop(key, None)
+
+
+class RedisTokenCache:
+    """Tokens shared by every worker. SET with EX is atomic; two workers refreshing at once both
+    get valid tokens from LWA, and the later write simply wins."""
+
+    def __init__(self, url: str) -> None:
+        self.redis = redis.Redis.from_url(url, socket_timeout=2)
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self.redis.get(key)
+        except redis.RedisError:
+            return None  # a Redis outage costs a token refresh, never a failed push
+        return value.decode() if isinstance(value, bytes) else None
+
+    def set(self, key: str, token: str, ttl: float) -> None:
+        with contextlib.suppress(redis.RedisError):
+            self.redis.set(key, token, ex=max(1, int(ttl)))
+
+    def delete(self, key: str) -> None:
+        with contextlib.suppress(redis.RedisError):
+            self.redis.delete(key)
+
+
+_local_cache = LocalTokenCache()
+
+
+def default_token_cache() -> TokenCache:
+    redis_url = getattr(settings, "REDIS_URL", "")
+    return RedisTokenCache(redis_url) if redis_url else _local_cache
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    rate_limit: float | None
+    request_id: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _errors_text(body: Any) -> str:
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not errors:
+        return ""
+    return "; ".join(
+        f"{e.get('code', '?')}: {e.get('message', '')}"
+        + (f" ({e['details']})" if e.get("details") else "")
+        for e in errors
+        if isinstance(e, dict)
+    )
+
+
+class SpApiClient:
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        base_url: str | None = None,
+        lwa_url: str | None = None,
+        timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
+        token_cache: TokenCache | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.base_url = (base_url or settings.AMAZON_SP_API_URL).rstrip("/")
+        self.lwa_url = (lwa_url or settings.AMAZON_LWA_URL).rstrip("/")
+        inner = transport or httpx.HTTPTransport()
+        if settings.AMAZON_VALIDATE_WIRE and not isinstance(inner, wire.ValidatingTransport):
+            inner = wire.ValidatingTransport(inner)
+        self.transport = inner
+        self.http = httpx.Client(
+            transport=inner,
+            timeout=httpx.Timeout(timeout or settings.AMAZON_SP_API_TIMEOUT),
+            headers={"user-agent": USER_AGENT},
+        )
+        self.tokens = token_cache or default_token_cache()
+        digest = hashlib.sha256(
+            f"{self.lwa_url}|{credentials.client_id}|{credentials.refresh_token}".encode()
+        ).hexdigest()[:24]
+        self.token_key = f"amazon:lwa:{digest}"
+        self.last_rate_limit: float | None = None
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> SpApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- Login with Amazon ---------------------------------------------------------------------
+
+    def access_token(self) -> str:
+        token = self.tokens.get(self.token_key)
+        if token:
+            return token
+        lock = getattr(self.tokens, "lock", None)
+        if lock is None:
+            return self._refresh()
+        with lock:
+            return self.tokens.get(self.token_key) or self._refresh()
+
+    def _refresh(self) -> str:
+        try:
+            response = self.http.post(
+                f"{self.lwa_url}/auth/o2/token",
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": self.credentials.refresh_token,
+                    "client_id": self.credentials.client_id,
+                    "client_secret": self.credentials.client_secret,
+                },
+            )
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                "Login with Amazon timed out.", permanent=False, operation="lwa"
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"Login with Amazon unreachable: {exc}", permanent=False, operation="lwa"
+            ) from exc
+        body = self._json(response)
+        if response.status_code != 200:
+            described = body.get("error_description", "") if isinstance(body, dict) else ""
+            raise TransportError(
+                f"Login with Amazon refused the refresh token ({response.status_code}): {described}"
+                if response.status_code < 500
+                else f"Login with Amazon failed ({response.status_code}).",
+                permanent=400 <= response.status_code < 500,
+                status=response.status_code,
+                operation="lwa",
+            )
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise TransportError(
+                "Login with Amazon answered without an access token.",
+                permanent=False,
+                status=200,
+                operation="lwa",
+            )
+        token = str(body["access_token"])
+        expires_in = float(body.get("expires_in", 3600))
+        # Cached until shortly before it expires, so no call goes out with a token about to lapse.
+        margin = min(60.0, expires_in / 2)
+        self.tokens.set(self.token_key, token, expires_in - margin)
+        return token
+
+    # --- one SP-API call -----------------------------------------------------------------------
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Reply:
+        query = {
+            k: ",".join(str(x) for x in v) if isinstance(v, list | tuple) else _param(v)
+            for k, v in (params or {}).items()
+            if v is not None
+        }
+        content = None if body is None else json.dumps(body).encode()
+        response = self._send(method, path, query, content, operation, idempotency_key)
+        if response.status_code == 403 and "access token" in response.text:
+            # Expired or revoked before our cached expiry (clock skew, a rotated client secret):
+            # log in again once. This is authentication, not a retry of the operation.
+            self.tokens.delete(self.token_key)
+            response = self._send(method, path, query, content, operation, idempotency_key)
+        return self._reply(response, operation)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        content: bytes | None,
+        operation: str,
+        idempotency_key: str | None,
+    ) -> httpx.Response:
+        headers = {
+            "x-amz-access-token": self.access_token(),
+            "x-amz-date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+            "accept": "application/json",
+        }
+        if idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
+        if content is not None:
+            headers["content-type"] = "application/json"
+        try:
+            return self.http.request(
+                method, f"{self.base_url}{path}", params=query, content=content, headers=headers
+            )
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"{operation} timed out; whether Amazon applied it is unknown.",
+                permanent=False,
+                operation=operation,
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"{operation}: Amazon unreachable ({exc}).", permanent=False, operation=operation
+            ) from exc
+
+    def _reply(self, response: httpx.Response, operation: str) -> Reply:
+        status = response.status_code
+        rate = _float(response.headers.get("x-amzn-RateLimit-Limit"))
+        if rate is not None:
+            self.last_rate_limit = rate
+        body = self._json(response)
+        request_id = response.headers.get("x-amzn-RequestId", "")
+        if status < 300:
+            return Reply(status, body, rate, request_id, dict(response.headers))
+        text = _errors_text(body) or response.reason_phrase
+        if status == 429:
+            retry_after = _float(response.headers.get("retry-after"))
+            if retry_after is None and rate:
+                retry_after = 1 / rate
+            raise TransportError(
+                f"{operation} throttled by Amazon: {text}",
+                permanent=False,
+                retry_after=retry_after,
+                status=status,
+                rate_limit=rate,
+                operation=operation,
+            )
+        raise TransportError(
+            f"{operation} failed ({status}): {text}",
+            permanent=status < 500,
+            status=status,
+            rate_limit=rate,
+            operation=operation,
+        )
+
+    # --- documents at presigned URLs (feeds) ---------------------------------------------------
+
+    def upload(self, url: str, document: Any, *, kind: str, content_type: str) -> None:
+        try:
+            response = self.http.put(
+                url,
+                content=json.dumps(document).encode(),
+                headers={"content-type": content_type},
+                extensions={wire.DOCUMENT_EXTENSION: kind},
+            )
+        except httpx.HTTPError as exc:
+            raise TransportError(f"Feed upload failed: {exc}", permanent=False) from exc
+        if response.status_code >= 300:
+            raise TransportError(
+                f"Feed upload refused ({response.status_code}).",
+                permanent=response.status_code < 500,
+                status=response.status_code,
+            )
+
+    def download(self, url: str, *, kind: str) -> Any:
+        try:
+            response = self.http.get(url, extensions={wire.RESPONSE_DOCUMENT_EXTENSION: kind})
+        except httpx.HTTPError as exc:
+            raise TransportError(f"Document download failed: {exc}", permanent=False) from exc
+        if response.status_code != 200:
+            raise TransportError(
+                f"Document download refused ({response.status_code}).",
+                permanent=response.status_code < 500,
+                status=response.status_code,
+            )
+        return self._json(response)
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def client_for(integration: AmazonIntegration, **options: Any) -> SpApiClient:
+    return SpApiClient(Credentials.of(integration), **options)

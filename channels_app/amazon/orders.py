@@ -1,0 +1,364 @@
+"""Amazon orders into the WMS (poll + ORDER_CHANGE), and ship confirmations back.
+
+Every domain change goes through the wms order services (import_order, cancel_order,
+change_address), so the client's authority policy judges a cancel or address change and the
+decision lands on the order's history. Amazon calls happen before the database transaction that
+applies what they returned; a failed call changes nothing here and the outbox retries it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from channels_app.amazon import mapping, wire
+from channels_app.amazon.client import SpApiClient, client_for
+from channels_app.amazon.dedupe import DatabaseDedupe, InboundDedupe
+from channels_app.amazon.errors import TransportError, UnknownAmazonSku
+from channels_app.amazon.models import AmazonException, AmazonIntegration, AmazonOrder
+from wms.catalog.models import Identifier, IdentifierKind, Item
+from wms.errors import DomainError
+from wms.orders import services
+from wms.orders.models import CarrierService, Order, Shipment
+
+OWNER = "channel:amazon"
+NOTIFICATION_SOURCE = "amazon:notification"
+
+
+@dataclass
+class ImportResult:
+    outcomes: dict[str, str] = field(default_factory=dict)  # AmazonOrderId → what happened
+    pages: int = 0
+    synced_through: dt.datetime | None = None
+    rate_limit: float | None = None
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes.values() if o == outcome)
+
+
+def item_for_msku(integration: AmazonIntegration, msku: str) -> Item:
+    """The item an Amazon MSKU names: its amazon channel SKU, else our own SKU."""
+    found = (
+        Identifier.objects.filter(
+            client_id=integration.client_id,
+            kind=IdentifierKind.CHANNEL_SKU,
+            channel="amazon",
+            value=msku,
+        )
+        .select_related("item")
+        .first()
+    )
+    if found is not None:
+        return found.item
+    item = Item.objects.filter(client_id=integration.client_id, sku=msku).first()
+    if item is None:
+        raise UnknownAmazonSku(
+            f"Amazon SKU {msku} matches no item of this client: add it to the item master "
+            "(or as its Amazon channel SKU), then the order imports on the next poll."
+        )
+    return item
+
+
+def msku_for(integration: AmazonIntegration, item: Item) -> str:
+    value = (
+        Identifier.objects.filter(item=item, kind=IdentifierKind.CHANNEL_SKU, channel="amazon")
+        .values_list("value", flat=True)
+        .first()
+    )
+    return value or item.sku
+
+
+def _service(integration: AmazonIntegration, category: str) -> CarrierService:
+    code = integration.service_map.get(category)
+    if code:
+        found = CarrierService.objects.filter(code=code).first()
+        if found is not None:
+            return found
+    return integration.default_service
+
+
+def _all_items(api: SpApiClient, amazon_order_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        reply = api.call(
+            "GET",
+            f"/orders/v0/orders/{amazon_order_id}/orderItems",
+            operation="getOrderItems",
+            params={"NextToken": token},
+        )
+        payload = reply.body["payload"]
+        items.extend(payload["OrderItems"])
+        token = payload.get("NextToken")
+        if not token:
+            return items
+
+
+def _apply(
+    integration: AmazonIntegration,
+    api: SpApiClient,
+    order: dict[str, Any],
+    *,
+    claim: tuple[InboundDedupe, str] | None = None,
+) -> str:
+    """Bring one Amazon order's latest state into the WMS; says what it did."""
+    amazon_id = order["AmazonOrderId"]
+    last_update = mapping.parse_time(order["LastUpdateDate"])
+    row = AmazonOrder.objects.filter(integration=integration, amazon_order_id=amazon_id).first()
+    if row is not None and row.last_update_date >= last_update:
+        return "unchanged"
+    if order["OrderStatus"] in mapping.NOT_YET:
+        return "pending"  # imported once payment clears and Amazon releases the address
+    items = _all_items(api, amazon_id) if row is None or row.order_id is None else []
+    incoming = mapping.order_in(order, items)
+    with transaction.atomic():
+        if claim is not None and not claim[0].claim(NOTIFICATION_SOURCE, claim[1], "applied"):
+            return "duplicate"
+        row = (
+            AmazonOrder.objects.select_for_update()
+            .filter(integration=integration, amazon_order_id=amazon_id)
+            .first()
+        )
+        if row is not None and row.last_update_date >= last_update:
+            return "unchanged"  # a concurrent poll or notification got here first
+        if row is None:
+            row = AmazonOrder(integration=integration, amazon_order_id=amazon_id)
+        outcome = _decide(integration, row, incoming)
+        row.status = incoming.status
+        row.last_update_date = last_update
+        row.save()
+    return outcome
+
+
+def _decide(
+    integration: AmazonIntegration, row: AmazonOrder, incoming: mapping.AmazonOrderIn
+) -> str:
+    wms_order = Order.objects.filter(pk=row.order_id).first() if row.order_id else None
+    if incoming.status == "Canceled":
+        if wms_order is None:
+            return "cancelled_before_import"
+        decision = services.cancel_order(
+            order=wms_order, reason="Cancelled on Amazon", requested_by=OWNER
+        )
+        return f"cancel_{decision.outcome}"
+    if wms_order is None:
+        if incoming.status not in mapping.OPEN or incoming.ship_to is None:
+            return "ignored"
+        imported = services.import_order(
+            client=integration.client,
+            channel="amazon",
+            external_id=incoming.amazon_order_id,
+            ship_to=incoming.ship_to,
+            service=_service(integration, incoming.service_category),
+            lines=[
+                services.LineIn(
+                    item=item_for_msku(integration, line.msku),
+                    quantity=line.quantity,
+                    channel_line_id=line.order_item_id,
+                )
+                for line in incoming.lines
+            ],
+            ship_by=incoming.ship_by,
+            deliver_by=incoming.deliver_by,
+        )
+        row.order = imported.order
+        return "imported" if imported.created else "already_imported"
+    if incoming.ship_to is not None:
+        ours = {
+            f: getattr(wms_order, f"ship_to_{f}")
+            for f in ("name", "line1", "line2", "city", "region", "postal_code", "country")
+        }
+        if not mapping.same_address(ours, incoming.ship_to):
+            decision = services.change_address(
+                order=wms_order, ship_to=incoming.ship_to, requested_by=OWNER
+            )
+            return f"address_{decision.outcome}"
+    return "updated"
+
+
+def import_orders(
+    integration: AmazonIntegration,
+    since: dt.datetime | None = None,
+    *,
+    api: SpApiClient | None = None,
+) -> ImportResult:
+    """Poll getOrders by LastUpdatedAfter, every page, and apply each order; moves the cursor on."""
+    since = since or integration.orders_synced_through or timezone.now() - dt.timedelta(days=1)
+    result = ImportResult()
+    with api or client_for(integration) as client:
+        token: str | None = None
+        newest = since
+        held_back: dt.datetime | None = None
+        while True:
+            params: dict[str, Any] = {"MarketplaceIds": integration.marketplace_ids}
+            if token:
+                params["NextToken"] = token
+            else:
+                params |= {"LastUpdatedAfter": mapping.iso(since), "FulfillmentChannels": ["MFN"]}
+            reply = client.call("GET", "/orders/v0/orders", operation="getOrders", params=params)
+            result.pages += 1
+            payload = reply.body["payload"]
+            for order in payload["Orders"]:
+                updated = mapping.parse_time(order["LastUpdateDate"])
+                try:
+                    result.outcomes[order["AmazonOrderId"]] = _apply(integration, client, order)
+                except DomainError as exc:
+                    result.outcomes[order["AmazonOrderId"]] = f"refused: {exc.message}"
+                    _import_refused(integration, order["AmazonOrderId"], exc.message)
+                    held_back = min(held_back or updated, updated)
+                newest = max(newest, updated)
+            token = payload.get("NextToken")
+            if not token:
+                break
+        result.rate_limit = client.last_rate_limit
+    if held_back is not None:
+        # A refused order is polled again (after the item master is fixed): the cursor waits for it.
+        newest = min(newest, held_back - dt.timedelta(microseconds=1))
+    # Only forward: a slow poll finishing after a newer one must not move the cursor back.
+    AmazonIntegration.objects.filter(pk=integration.pk).exclude(
+        orders_synced_through__gte=newest
+    ).update(orders_synced_through=newest)
+    result.synced_through = newest
+    return result
+
+
+def _import_refused(integration: AmazonIntegration, amazon_order_id: str, message: str) -> None:
+    open_one = AmazonException.objects.filter(
+        integration=integration,
+        kind="order_refused",
+        evidence__amazon_order_id=amazon_order_id,
+        resolved_at=None,
+    )
+    if not open_one.exists():
+        AmazonException.objects.create(
+            integration=integration,
+            kind="order_refused",
+            evidence={"amazon_order_id": amazon_order_id},
+            detail=f"Amazon order {amazon_order_id} could not be imported: {message}",
+            owner="client services",
+        )
+
+
+def handle_notification(
+    integration: AmazonIntegration,
+    payload: dict[str, Any],
+    *,
+    dedupe: InboundDedupe | None = None,
+    api: SpApiClient | None = None,
+) -> str:
+    """One ORDER_CHANGE notification: dedupe by id, ignore it if out of date, else re-fetch.
+
+    The notification only says *that* the order changed; the order as Amazon has it now is
+    fetched and applied, so a late or reordered notification can never roll an order back.
+    """
+    if settings.AMAZON_VALIDATE_WIRE:
+        wire.validate_document("order_change_notification", payload)
+    dedupe = dedupe or DatabaseDedupe()
+    change = mapping.order_change(payload)
+    if dedupe.seen(NOTIFICATION_SOURCE, change.notification_id):
+        return "duplicate"
+    row = AmazonOrder.objects.filter(
+        integration=integration, amazon_order_id=change.amazon_order_id
+    ).first()
+    if row is not None and row.last_update_date >= change.changed_at:
+        dedupe.claim(NOTIFICATION_SOURCE, change.notification_id, "out_of_date")
+        return "out_of_date"
+    with api or client_for(integration) as client:
+        reply = client.call(
+            "GET", f"/orders/v0/orders/{change.amazon_order_id}", operation="getOrder"
+        )
+        outcome = _apply(
+            integration, client, reply.body["payload"], claim=(dedupe, change.notification_id)
+        )
+    if outcome in ("unchanged", "pending"):
+        dedupe.claim(NOTIFICATION_SOURCE, change.notification_id, outcome)
+    return outcome
+
+
+# --- ship confirmation ------------------------------------------------------------------------
+
+
+@dataclass
+class Confirmation:
+    outcome: str  # confirmed, already, recovered
+    message: str
+    late: bool = False
+    rate_limit: float | None = None
+
+
+def _record_confirmed(row: AmazonOrder, tracking: str, key: str) -> None:
+    AmazonOrder.objects.filter(pk=row.pk, shipment_confirmed_at__isnull=True).update(
+        shipment_confirmed_at=timezone.now(), confirmed_tracking=tracking, confirmation_key=key
+    )
+
+
+def confirm_shipment(
+    integration: AmazonIntegration,
+    shipment: Shipment,
+    idempotency_key: str,
+    *,
+    api: SpApiClient | None = None,
+) -> Confirmation:
+    """confirmShipment with carrier, tracking and order items — once per Amazon order.
+
+    A confirmation already recorded is not sent again. An earlier attempt whose answer was lost
+    (timeout, 500 after Amazon applied it) is settled by asking Amazon for the order first.
+    """
+    order = shipment.order
+    row = AmazonOrder.objects.filter(integration=integration, order=order).first()
+    if row is None:
+        raise UnknownAmazonSku(f"Order {order.external_id} did not come from this Amazon account.")
+    if row.shipment_confirmed_at is not None:
+        return Confirmation("already", f"Amazon order {row.amazon_order_id} was already confirmed.")
+    parcels = list(shipment.parcels.order_by("pk"))
+    tracking = parcels[0].tracking_number if parcels else ""
+    lines = [
+        (line.channel_line_id, line.shipped)
+        for line in order.lines.order_by("pk")
+        if line.shipped > 0 and line.channel_line_id
+    ]
+    late = bool(order.ship_by and shipment.shipped_at > order.ship_by)
+    with api or client_for(integration) as client:
+        path = f"/orders/v0/orders/{row.amazon_order_id}"
+        if row.confirmation_key:
+            # An attempt went out before and we never heard: Amazon's order says if it landed.
+            current = client.call("GET", path, operation="getOrder").body["payload"]
+            if current["OrderStatus"] in ("Shipped", "PartiallyShipped"):
+                _record_confirmed(row, tracking, idempotency_key)
+                return Confirmation("recovered", "Amazon already had this shipment.", late)
+        AmazonOrder.objects.filter(pk=row.pk).update(confirmation_key=idempotency_key)
+        body = mapping.confirm_shipment_body(
+            marketplace_id=integration.marketplace_id,
+            package_reference=str(shipment.pk),
+            carrier=shipment.carrier,
+            service_name=shipment.service.name,
+            tracking_number=tracking,
+            ship_date=shipment.shipped_at,
+            items=lines,
+        )
+        try:
+            client.call(
+                "POST",
+                f"{path}/shipmentConfirmation",
+                operation="confirmShipment",
+                body=body,
+                idempotency_key=idempotency_key,
+            )
+        except TransportError as exc:
+            if exc.permanent and "already been shipped" in exc.message:
+                _record_confirmed(row, tracking, idempotency_key)
+                return Confirmation("recovered", "Amazon already had this shipment.", late)
+            raise
+        _record_confirmed(row, tracking, idempotency_key)
+        note = " (after Amazon's latest ship date)" if late else ""
+        return Confirmation(
+            "confirmed",
+            f"Confirmed {row.amazon_order_id} with {shipment.carrier} {tracking}{note}.",
+            late,
+            client.last_rate_limit,
+        )

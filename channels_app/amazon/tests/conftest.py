@@ -1,0 +1,126 @@
+"""The cast: Northwind (NWO) sells on Amazon as seller A3SIMSELLER01; Oscar packs, Sam supervises.
+Each test gets its own simulator on an ephemeral port, and the settings point the adapter at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from channels_app.amazon.models import AmazonIntegration
+from channels_app.amazon.simulator import Credentials, Simulator
+from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site, service
+from wms.accounts.models import Role, User
+from wms.catalog.models import Client, Item
+from wms.inventory.models import ChannelRule
+
+
+class SimControl:
+    """The simulator's /_sim test controls, over HTTP like everything else."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.url = sim.url
+        self.http = httpx.Client(base_url=f"{sim.url}/_sim", timeout=10)
+
+    def _post(self, path: str, body: Any = None) -> Any:
+        response = self.http.post(path, json=body or {})
+        response.raise_for_status()
+        return response.json()
+
+    def order(self, *lines: tuple[str, int], **fields: Any) -> dict[str, Any]:
+        items = [{"SellerSKU": sku, "QuantityOrdered": n} for sku, n in lines]
+        return dict(self._post("/orders", {"items": items, **fields}))
+
+    def cancel(self, order_id: str) -> Any:
+        return self._post(f"/orders/{order_id}/cancel")
+
+    def change_address(self, order_id: str, address: dict[str, str]) -> Any:
+        return self._post(f"/orders/{order_id}/address", address)
+
+    def renotify(self, order_id: str) -> Any:
+        return self._post(f"/orders/{order_id}/renotify")
+
+    def notifications(self) -> list[dict[str, Any]]:
+        return list(self.http.get("/notifications").json()["notifications"])
+
+    def listings(self, **quantities: int) -> Any:
+        return self._post("/listings", {sku: {"quantity": q} for sku, q in quantities.items()})
+
+    def fault(self, kind: str, operation: str = "*", count: int = 1, seconds: float = 0) -> Any:
+        return self._post(
+            "/faults", {"kind": kind, "operation": operation, "count": count, "seconds": seconds}
+        )
+
+    def rate_limit(self, operation: str, rate: float, burst: int) -> Any:
+        return self._post("/rate_limits", {operation: [rate, burst]})
+
+    def config(self, **values: Any) -> Any:
+        return self._post("/config", values)
+
+    def expire_tokens(self) -> Any:
+        return self._post("/expire_tokens")
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.http.get("/state").json())
+
+
+@pytest.fixture
+def sim(settings: Any) -> Iterator[SimControl]:
+    simulator = Simulator().start()
+    settings.AMAZON_SP_API_URL = simulator.url
+    settings.AMAZON_LWA_URL = simulator.url
+    settings.AMAZON_VALIDATE_WIRE = True
+    control = SimControl(simulator)
+    yield control
+    control.http.close()
+    simulator.stop()
+
+
+@pytest.fixture
+def nwo(db: None) -> Client:
+    return ClientFactory.create(code="NWO", name="Northwind Outdoor")
+
+
+@pytest.fixture
+def site(db: None) -> Site:
+    return make_site()
+
+
+@pytest.fixture
+def oscar(db: None) -> User:
+    return UserFactory.create(username="oscar", role=Role.OPERATOR)
+
+
+@pytest.fixture
+def sam(db: None) -> User:
+    return UserFactory.create(username="sam", role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def tent(nwo: Client) -> Item:
+    return make_item(nwo, "NWO-TENT")
+
+
+@pytest.fixture
+def mug(nwo: Client) -> Item:
+    return make_item(nwo, "NWO-MUG")
+
+
+@pytest.fixture
+def integration(nwo: Client, monkeypatch: pytest.MonkeyPatch) -> AmazonIntegration:
+    creds = Credentials()
+    monkeypatch.setenv("AMAZON_NWO_LWA_CLIENT_SECRET", creds.client_secret)
+    monkeypatch.setenv("AMAZON_NWO_REFRESH_TOKEN", creds.refresh_token)
+    ChannelRule.objects.get_or_create(client=nwo, channel="amazon")
+    return AmazonIntegration.objects.create(
+        client=nwo,
+        seller_id="A3SIMSELLER01",
+        marketplace_ids=["ATVPDKIKX0DER"],
+        lwa_client_id=creds.client_id,
+        secrets_name="NWO",
+        default_service=service(),
+        ship_from_phone="+1 215 555 0100",
+    )
