@@ -119,7 +119,7 @@ def test_moving_a_tote_while_others_pick_into_it_keeps_stock_with_the_tote(
 ) -> None:
     site, item, op = stocked
     tote = site.tote("T-MOVING")
-    stops = [site.pack, site.lane, site.staging]
+    stops = [site.lane, site.staging, site.pack]  # the tote starts at the pack station
 
     def worker(i: int) -> int:
         done = 0

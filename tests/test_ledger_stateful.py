@@ -28,7 +28,7 @@ from hypothesis.stateful import (
 
 from tests.factories import ClientFactory, UserFactory, make_item, make_site
 from wms.accounts.models import Role
-from wms.errors import DomainError, InsufficientStock
+from wms.errors import DomainError, InsufficientStock, WrongLocation
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Balance, Scan, StockStatus, Touch
@@ -88,11 +88,13 @@ class LedgerMachine(RuleBasedStateMachine):
     def _lot(self, i: int) -> Any:
         return self.lots.get(i)
 
-    def _attempt(self, expect_ok: bool, call: Any) -> ScanResult | None:
+    def _attempt(
+        self, expect_ok: bool, call: Any, refusal: type[Exception] = InsufficientStock
+    ) -> ScanResult | None:
         before = (Scan.objects.count(), Touch.objects.count())
         if expect_ok:
             return call()
-        with pytest.raises(InsufficientStock):
+        with pytest.raises(refusal):
             call()
         assert (Scan.objects.count(), Touch.objects.count()) == before
         return None
@@ -144,6 +146,10 @@ class LedgerMachine(RuleBasedStateMachine):
                 to_location=self._loc(dst),
             )
 
+        if src == dst:  # a move to where the stock already is: refused, nothing recorded
+            self._attempt(False, call, refusal=WrongLocation)
+            STATS["refused"] += 1
+            return
         if self._attempt(have >= qty, call) is not None:
             self.model[(i, src, StockStatus.AVAILABLE)] -= qty
             self.model[(i, dst, StockStatus.AVAILABLE)] += qty

@@ -283,7 +283,7 @@ def test_an_operator_receives_stows_picks_packs_and_ships(
     assert lost and "No connection" in op.result()
     op.page.unroute("**/rf/load/")
     op.press("Close and ship", "load-shipped-retry")
-    assert op.result().startswith("Already recorded — Load TRL-7781 closed: 1 orders, 1 cartons")
+    assert op.result().startswith("Already recorded — Load TRL-7781 closed: 1 order, 1 carton")
     order.refresh_from_db()
     assert order.state == OrderState.SHIPPED
     assert order.shipments.count() == 1
@@ -350,3 +350,88 @@ def test_a_short_pick_on_a_large_screen(
     assert (task.picked, task.state) == (2, TaskState.SHORT)
     assert RfSubmission.objects.filter(user=oscar).exists()
     assert User.objects.get(pk=oscar.pk).role == Role.OPERATOR
+
+
+def test_the_other_floor_tasks_in_the_browser(
+    floor: Any, scene: dict[str, Any], nwo: Client, oscar: User, sam: User
+) -> None:
+    """Move, a blind count with a recount and a supervisor's approval on the operator's scanner,
+    quarantine and release (supervisor badge and PIN), relabel to FNSKU, a graded return."""
+    from tests.factories import stock
+    from wms.inbound.services import open_return
+    from wms.inventory.models import Balance, StockStatus
+
+    site: Site = scene["site"]
+    tent: Item = scene["tent"]
+    catalog.add_identifier(item=tent, kind=IdentifierKind.FNSKU, value="X00TENT001")
+    stock(site, tent, 10, oscar)
+    site.warehouse.count_approval_units = 1
+    site.warehouse.save()
+    sam.badge = "BADGE-SAM"
+    sam.set_pin("9876")
+    sam.save()
+    open_return(client=nwo, warehouse=site.warehouse, rma="RMA-31")
+    op = floor("oscar-tasks")
+    op.open("/rf/signin/", "signin")
+    with op.page.expect_navigation():
+        op.page.keyboard.type("BADGE-OSCAR")
+        op.page.keyboard.press("Enter")
+    op.page.wait_for_url("**/rf/")
+
+    op.open("/rf/move/", "move")
+    for value in ("P-01", "NWO-TENT", "2", "P-02"):
+        op.scan(value, f"move-{value}")
+    op.expect_tone("ok")
+    assert "Moved 2 × NWO-TENT" in op.result()
+
+    op.open("/rf/count/", "count")
+    op.scan("P-02", "count-location")
+    op.scan("NWO-TENT", "count-item")
+    op.scan("5", "count-first")
+    op.expect_tone("warn")
+    assert "2" not in op.page.locator("#screen").inner_text().replace("P-02", "")  # blind
+    op.scan("5", "count-recount")
+    assert "supervisor" in op.result().lower()
+    op.press("Supervisor approves here", "count-approve-here")
+    op.scan("BADGE-SAM", "count-supervisor-badge")
+    op.scan("0000", "count-supervisor-wrong-pin")
+    op.expect_tone("error")
+    op.scan("9876", "count-approved")
+    op.expect_tone("ok")
+    assert Balance.objects.get(item=tent, location=site.face2, status="available").quantity == 5
+    assert Touch.objects.filter(kind=TouchKind.COUNT).get().scan.actor == sam
+
+    op.open("/rf/quarantine/", "quarantine")
+    for value in ("P-01", "NWO-TENT", "3"):
+        op.scan(value, f"quarantine-{value}")
+    op.press("Damaged", "quarantine-damaged")
+    op.expect_tone("warn")  # done, and the stock is out of circulation: amber
+    op.open("/rf/release/", "release")
+    for value in ("P-01", "NWO-TENT", "3"):
+        op.scan(value, f"release-{value}")
+    op.press("Inspected: OK", "release-reason")
+    assert op.prompt() == "Supervisor: scan your badge"
+    op.scan("BADGE-SAM", "release-badge")
+    op.scan("9876", "release-pin")
+    op.expect_tone("ok")
+    released = Touch.objects.filter(kind=TouchKind.RELEASE).get()
+    assert released.scan.actor == sam and released.to_status == StockStatus.AVAILABLE
+
+    op.open("/rf/relabel/", "relabel")
+    for value in ("P-01", "086123400019", "4", "X00TENT001"):
+        op.scan(value, f"relabel-{value}")
+    op.expect_tone("ok")
+    assert Touch.objects.filter(kind=TouchKind.RELABEL).get().detail == {
+        "old_label": "086123400019",
+        "new_label": "X00TENT001",
+    }
+
+    op.open("/rf/returns/", "returns")
+    op.scan("RMA-31", "returns-rma")
+    op.scan("RET-1", "returns-location")
+    op.scan("NWO-TENT", "returns-item")
+    op.press("Damaged", "returns-grade")
+    op.scan("", "returns-quantity")
+    op.expect_tone("warn")
+    assert Balance.objects.get(item=tent, location=site.returns).status == StockStatus.DAMAGED
+    assert verify().ok

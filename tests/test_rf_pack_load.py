@@ -147,7 +147,7 @@ def test_load_and_close_ships_the_orders(
     assert shown.step == "confirm"
     shown = rf.scan(action="ship")
     assert shown.tone == "ok", shown.message
-    assert shown.message.startswith("Load TRL-0042 closed: 1 orders, 1 cartons")
+    assert shown.message.startswith("Load TRL-0042 closed: 1 order, 1 carton")
     order.refresh_from_db()
     assert order.state == OrderState.SHIPPED
     assert order.shipments.get().parcels.get().tracking_number == "TRL-0042"

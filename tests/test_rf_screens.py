@@ -146,4 +146,3 @@ def test_wrong_pins_lock_the_pin_for_a_while(site: Site, oscar: User) -> None:
     _, redirect, body = signin(http, "2468", state)  # even the right one, for now
     assert redirect == ""
     assert parse(200, body).message.startswith("Too many wrong PINs for oscar: wait 5 minutes")
-

@@ -7,8 +7,9 @@ tell the operator). The dispatcher in views.py owns idempotency, transactions an
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.http import HttpRequest
 
@@ -18,6 +19,7 @@ from wms.inventory.ledger import ScanContext
 from wms.layout.models import Warehouse
 
 State = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,12 @@ class RfContext:
             self._warehouse = found
         return self._warehouse
 
-    def once(self, key: tuple[str, object], load: Any) -> Any:
+    def once(self, key: tuple[str, object], load: Callable[[], T]) -> T:
         """`load()` the first time `key` is asked for in this request, the same object after."""
         if key not in self.cache:
             self.cache[key] = load()
-        return self.cache[key]
+        found: T = self.cache[key]
+        return found
 
 
 class Flow:

@@ -200,8 +200,13 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
     return Closed(
         load,
         shipments,
-        f"Load {load.reference} closed: {len(orders)} orders, {n} cartons shipped with {load.carrier}.",
+        f"Load {load.reference} closed: {plural(len(orders), 'order')}, {plural(n, 'carton')} "
+        f"shipped with {load.carrier}.",
     )
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _derived(ctx: ScanContext, order: Order) -> ScanContext:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from wms.accounts.models import Role
-from wms.catalog.models import Item, Lot
 from wms.errors import DomainError
-from wms.floor import scanning
+from wms.floor import held, scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
 from wms.inventory import counting
@@ -29,29 +28,6 @@ TONES = {
 }
 
 
-def _location(rf: RfContext, state: State) -> Location:
-    pk = state.get("location", 0)
-    found = rf.once(
-        ("location", pk), lambda: Location.objects.filter(pk=pk, warehouse=rf.wh).first()
-    )
-    if found is None:
-        raise DomainError("That location is gone; scan the location again.")
-    return found
-
-
-def _item(rf: RfContext, state: State) -> Item:
-    pk = state.get("item", 0)
-    found = rf.once(("item", pk), lambda: Item.objects.filter(pk=pk).first())
-    if found is None:
-        raise DomainError("That item is gone; scan the item again.")
-    return found
-
-
-def _lot(rf: RfContext, state: State) -> Lot | None:
-    pk = state.get("lot")
-    return rf.once(("lot", pk), lambda: Lot.objects.filter(pk=pk).first()) if pk else None
-
-
 @register
 class Count(Flow):
     slug = "count"
@@ -64,7 +40,7 @@ class Count(Flow):
     def render(self, rf: RfContext, state: State) -> Screen:
         if state["step"] == "location":
             return Screen(prompt="Scan the location to count", label="Location", state=state)
-        location = _location(rf, state)
+        location = held.location(rf, state)
         other = Action("location", "Another location")
         if state["step"] == "item":
             here = Action("approve_here", "Supervisor approves here", "primary")
@@ -78,8 +54,8 @@ class Count(Flow):
             )
         if state["step"] in ("badge", "pin"):
             return self._supervisor_screen(rf, state, location)
-        item = _item(rf, state)
-        lot = _lot(rf, state)
+        item = held.item(rf, state)
+        lot = held.lot(rf, state)
         facts = [("Location", location.code), ("Item", f"{item.sku} · {item.description}")]
         if lot is not None:
             facts.append(("Lot", lot.code))
@@ -140,7 +116,7 @@ class Count(Flow):
             case "badge" | "pin":
                 return self._approve_here(rf, state, value)
             case "lot":
-                lot = scanning.lot_of(_item(rf, state), value)
+                lot = scanning.lot_of(held.item(rf, state), value)
                 return Outcome(step(state, "count", lot=lot.pk), f"Lot {lot.code}.")
             case "count" | "recount":
                 return self._count(rf, state, value)
@@ -151,9 +127,9 @@ class Count(Flow):
         counted = scanning.quantity(value, least=0, what="count")
         result = counting.record_count(
             rf.ctx(),
-            item=_item(rf, state),
-            location=_location(rf, state),
-            lot=_lot(rf, state),
+            item=held.item(rf, state),
+            location=held.location(rf, state),
+            lot=held.lot(rf, state),
             counted=counted,
             first_count=state.get("first") if state["step"] == "recount" else None,
         )

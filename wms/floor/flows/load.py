@@ -52,7 +52,7 @@ class LoadFlow(Flow):
             )
         if state["step"] == "confirm":
             return Screen(
-                prompt=f"Close {load.reference} and ship {counts['complete']} orders?",
+                prompt=f"Close {load.reference} and ship {loading.plural(counts['complete'], 'order')}?",
                 state=state,
                 facts=facts,
                 input=False,

@@ -16,7 +16,7 @@ MAX_TYPED_QUANTITY_DIGITS = 5
 
 
 def _task(rf: RfContext, state: State) -> PickTask:
-    task_id = state.get("task")
+    task_id: int = state.get("task", 0)
 
     def load() -> PickTask | None:
         return (
@@ -25,10 +25,10 @@ def _task(rf: RfContext, state: State) -> PickTask:
             .first()
         )
 
-    task = rf.once(("task", task_id), load) if task_id is not None else None
+    task = rf.once(("task", task_id), load) if task_id else None
     if task is None:
         raise DomainError("This pick task is gone; take the next one.")
-    return task  # type: ignore[no-any-return]
+    return task
 
 
 def _next(rf: RfContext) -> State:

@@ -6,14 +6,12 @@ On an operator's scanner, release asks for a supervisor's badge, then their PIN 
 from __future__ import annotations
 
 from wms.accounts.models import Role, User
-from wms.catalog.models import Item, Lot
 from wms.errors import DomainError
-from wms.floor import scanning
+from wms.floor import held, scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
 from wms.inventory import touches
 from wms.inventory.models import Balance, StockStatus
-from wms.layout.models import Location
 
 QUARANTINE_REASONS = [
     ("damaged", "Damaged"),
@@ -32,36 +30,13 @@ RELEASE_REASONS = [
 # --- shared steps ------------------------------------------------------------------------------
 
 
-def _location(rf: RfContext, state: State) -> Location:
-    pk = state.get("location", 0)
-    found = rf.once(
-        ("location", pk), lambda: Location.objects.filter(pk=pk, warehouse=rf.wh).first()
-    )
-    if found is None:
-        raise DomainError("That location is gone; scan the location again.")
-    return found
-
-
-def _item(rf: RfContext, state: State) -> Item:
-    pk = state.get("item", 0)
-    found = rf.once(("item", pk), lambda: Item.objects.filter(pk=pk).first())
-    if found is None:
-        raise DomainError("That item is gone; scan the item again.")
-    return found
-
-
-def _lot(rf: RfContext, state: State) -> Lot | None:
-    pk = state.get("lot")
-    return rf.once(("lot", pk), lambda: Lot.objects.filter(pk=pk).first()) if pk else None
-
-
 def _facts(rf: RfContext, state: State) -> list[tuple[str, str]]:
-    facts = [("Location", _location(rf, state).code)]
+    facts = [("Location", held.location(rf, state).code)]
     if state.get("item"):
-        item = _item(rf, state)
+        item = held.item(rf, state)
         facts.append(("Item", f"{item.sku} · {item.description}"))
     if state.get("lot"):
-        lot = _lot(rf, state)
+        lot = held.lot(rf, state)
         facts.append(("Lot", lot.code if lot else "?"))
     if state.get("qty"):
         facts.append(("Quantity", str(state["qty"])))
@@ -102,7 +77,7 @@ class _StatusChange(Flow):
                 )
             case "lot":
                 return Screen(
-                    prompt=f"Scan the lot of {_item(rf, state).sku}",
+                    prompt=f"Scan the lot of {held.item(rf, state).sku}",
                     label="Lot",
                     state=state,
                     facts=facts,
@@ -119,7 +94,7 @@ class _StatusChange(Flow):
                 )
             case "reason":
                 return Screen(
-                    prompt=f"{self.verb} {state['qty']} × {_item(rf, state).sku}: why?",
+                    prompt=f"{self.verb} {state['qty']} × {held.item(rf, state).sku}: why?",
                     label="Reason",
                     state=state,
                     facts=facts,
@@ -148,12 +123,12 @@ class _StatusChange(Flow):
                 next_step = "lot" if item.tracks_lots else "quantity"
                 return Outcome(step(state, next_step, item=item.pk, lot=None), f"{item.sku}.")
             case "lot":
-                lot = scanning.lot_of(_item(rf, state), value)
+                lot = scanning.lot_of(held.item(rf, state), value)
                 return Outcome(step(state, "quantity", lot=lot.pk), f"Lot {lot.code}.")
             case "quantity":
                 qty = scanning.quantity(value)
                 return Outcome(
-                    step(state, "reason", qty=qty), f"{qty} × {_item(rf, state).sku}.", "info"
+                    step(state, "reason", qty=qty), f"{qty} × {held.item(rf, state).sku}.", "info"
                 )
             case "reason":
                 label = dict(self.reasons).get(action)
@@ -178,10 +153,10 @@ class Quarantine(_StatusChange):
     def commit(self, rf: RfContext, state: State, value: str) -> Outcome:
         result = touches.quarantine(
             rf.ctx(),
-            item=_item(rf, state),
-            lot=_lot(rf, state),
+            item=held.item(rf, state),
+            lot=held.lot(rf, state),
             quantity=int(state["qty"]),
-            location=_location(rf, state),
+            location=held.location(rf, state),
             reason_code=str(state["reason"]),
         )
         return Outcome(self.start(rf), result.message, "warn")
@@ -197,10 +172,10 @@ class Release(_StatusChange):
     location_prompt = "Scan the location of the quarantined stock"
 
     def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
-        held = (
+        quarantined = (
             Balance.objects.filter(
                 item_id=state["item"],
-                lot=_lot(rf, state),
+                lot=held.lot(rf, state),
                 location_id=state["location"],
                 container__isnull=True,
                 status=StockStatus.QUARANTINE,
@@ -208,7 +183,7 @@ class Release(_StatusChange):
             .values_list("quantity", flat=True)
             .first()
         )
-        return [("In quarantine", str(held or 0))]
+        return [("In quarantine", str(quarantined or 0))]
 
     def reasoned(self, rf: RfContext, state: State) -> Outcome:
         if rf.user.has_role(Role.SUPERVISOR):
@@ -242,10 +217,10 @@ class Release(_StatusChange):
     def _release(self, rf: RfContext, state: State, supervisor: User) -> Outcome:
         result = touches.release(
             rf.ctx(actor=supervisor),
-            item=_item(rf, state),
-            lot=_lot(rf, state),
+            item=held.item(rf, state),
+            lot=held.lot(rf, state),
             quantity=int(state["qty"]),
-            location=_location(rf, state),
+            location=held.location(rf, state),
             reason_code=str(state["reason"]),
         )
         by = "" if supervisor.pk == rf.user.pk else f" Approved by {supervisor.username}."

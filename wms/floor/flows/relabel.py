@@ -7,35 +7,10 @@ refused on the very step where it was scanned (red, nothing recorded) and can si
 
 from __future__ import annotations
 
-from wms.catalog.models import Item, Lot
 from wms.errors import DomainError
-from wms.floor import scanning
+from wms.floor import held, scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import touches
-from wms.layout.models import Location
-
-
-def _location(rf: RfContext, state: State) -> Location:
-    pk = state.get("location", 0)
-    found = rf.once(
-        ("location", pk), lambda: Location.objects.filter(pk=pk, warehouse=rf.wh).first()
-    )
-    if found is None:
-        raise DomainError("That location is gone; scan the location again.")
-    return found
-
-
-def _item(rf: RfContext, state: State) -> Item:
-    pk = state.get("item", 0)
-    found = rf.once(("item", pk), lambda: Item.objects.filter(pk=pk).first())
-    if found is None:
-        raise DomainError("That item is gone; scan the units' label again.")
-    return found
-
-
-def _lot(rf: RfContext, state: State) -> Lot | None:
-    pk = state.get("lot")
-    return rf.once(("lot", pk), lambda: Lot.objects.filter(pk=pk).first()) if pk else None
 
 
 @register
@@ -50,7 +25,7 @@ class Relabel(Flow):
     def render(self, rf: RfContext, state: State) -> Screen:
         if state["step"] == "location":
             return Screen(prompt="Scan the location of the units", label="Location", state=state)
-        location = _location(rf, state)
+        location = held.location(rf, state)
         facts = [("Location", location.code)]
         other = [Action("location", "Another location")]
         if state["step"] == "old":
@@ -62,10 +37,10 @@ class Relabel(Flow):
                 facts=facts,
                 actions=other,
             )
-        item = _item(rf, state)
+        item = held.item(rf, state)
         facts += [("Item", f"{item.sku} · {item.description}"), ("Current label", state["old"])]
         if state.get("lot"):
-            lot = _lot(rf, state)
+            lot = held.lot(rf, state)
             facts.append(("Lot", lot.code if lot else "?"))
         again = [Action("old", "Another item")]
         match state["step"]:
@@ -116,12 +91,12 @@ class Relabel(Flow):
                     step(state, next_step, item=item.pk, old=old, lot=None), f"{item.sku}."
                 )
             case "lot":
-                lot = scanning.lot_of(_item(rf, state), value)
+                lot = scanning.lot_of(held.item(rf, state), value)
                 return Outcome(step(state, "quantity", lot=lot.pk), f"Lot {lot.code}.")
             case "quantity":
                 qty = scanning.quantity(value)
                 return Outcome(
-                    step(state, "new", qty=qty), f"{qty} × {_item(rf, state).sku}.", "info"
+                    step(state, "new", qty=qty), f"{qty} × {held.item(rf, state).sku}.", "info"
                 )
             case "new":
                 new_label = scanning.clean(value)
@@ -129,10 +104,10 @@ class Relabel(Flow):
                     raise DomainError("Scan the new label you stuck on the units.")
                 result = touches.relabel(
                     rf.ctx(),
-                    item=_item(rf, state),
-                    lot=_lot(rf, state),
+                    item=held.item(rf, state),
+                    lot=held.lot(rf, state),
                     quantity=int(state["qty"]),
-                    location=_location(rf, state),
+                    location=held.location(rf, state),
                     old_label=str(state["old"]),
                     new_label=new_label,
                 )

@@ -3,13 +3,13 @@ expiry) → grade → quantity (Enter alone = 1), recorded by `inbound.receive_r
 
 from __future__ import annotations
 
-from wms.catalog.models import Item, Lot
+from wms.catalog.models import Lot
 from wms.errors import DomainError, WrongLocationType
-from wms.floor import scanning
+from wms.floor import held, scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inbound import services as inbound
 from wms.inbound.models import Grade, Return
-from wms.layout.models import Location, LocationType
+from wms.layout.models import LocationType
 from wms.orders.models import Order
 
 GRADE_TONES = {Grade.SELLABLE: "ok"}  # any other grade is amber: it does not go back to stock
@@ -23,24 +23,6 @@ def _return(rf: RfContext, state: State) -> Return:
     )
     if found is None:
         raise DomainError("That return is gone; scan the RMA again.")
-    return found
-
-
-def _location(rf: RfContext, state: State) -> Location:
-    pk = state.get("location", 0)
-    found = rf.once(
-        ("location", pk), lambda: Location.objects.filter(pk=pk, warehouse=rf.wh).first()
-    )
-    if found is None:
-        raise DomainError("That location is gone; scan the returns location again.")
-    return found
-
-
-def _item(rf: RfContext, state: State) -> Item:
-    pk = state.get("item", 0)
-    found = rf.once(("item", pk), lambda: Item.objects.filter(pk=pk).first())
-    if found is None:
-        raise DomainError("That item is gone; scan the item again.")
     return found
 
 
@@ -97,7 +79,7 @@ class Returns(Flow):
                 facts=facts,
                 actions=[Action("rma", "Another RMA")],
             )
-        facts.append(("Into", _location(rf, state).code))
+        facts.append(("Into", held.location(rf, state).code))
         done = [Action("rma", "Another RMA"), Action("finish", "Finish")]
         if state["step"] == "item":
             return Screen(
@@ -107,7 +89,7 @@ class Returns(Flow):
                 facts=facts,
                 actions=done,
             )
-        item = _item(rf, state)
+        item = held.item(rf, state)
         facts.append(("Item", f"{item.sku} · {item.description}"))
         if state.get("lot"):
             facts.append(("Lot", str(state["lot"])))
@@ -201,7 +183,7 @@ class Returns(Flow):
         code = scanning.clean(value)
         if not code:
             raise DomainError("Scan or type the lot printed on the unit.")
-        item = _item(rf, state)
+        item = held.item(rf, state)
         if not item.tracks_expiry:
             return Outcome(step(state, "grade", lot=code), f"Lot {code}.")
         # A lot the warehouse already knows has its expiry: asking again only invites a typo.
@@ -222,10 +204,10 @@ class Returns(Flow):
         unit = inbound.receive_return_units(
             rf.ctx(),
             ret=ret,
-            item=_item(rf, state),
+            item=held.item(rf, state),
             quantity=quantity,
             grade=grade,
-            location=_location(rf, state),
+            location=held.location(rf, state),
             lot_code=str(state.get("lot") or ""),
             expiry_date=expiry,
         )

@@ -1,0 +1,31 @@
+"""The rows a flow's state names (by id), read once per request and checked to still be there."""
+
+from __future__ import annotations
+
+from wms.catalog.models import Item, Lot
+from wms.errors import DomainError
+from wms.floor.screens import RfContext, State
+from wms.layout.models import Location
+
+
+def location(rf: RfContext, state: State) -> Location:
+    pk = state.get("location", 0)
+    found = rf.once(
+        ("location", pk), lambda: Location.objects.filter(pk=pk, warehouse=rf.wh).first()
+    )
+    if found is None:
+        raise DomainError("That location is gone; scan the location again.")
+    return found
+
+
+def item(rf: RfContext, state: State) -> Item:
+    pk = state.get("item", 0)
+    found = rf.once(("item", pk), lambda: Item.objects.filter(pk=pk).first())
+    if found is None:
+        raise DomainError("That item is gone; scan the item again.")
+    return found
+
+
+def lot(rf: RfContext, state: State) -> Lot | None:
+    pk = state.get("lot")
+    return rf.once(("lot", pk), lambda: Lot.objects.filter(pk=pk).first()) if pk else None
