@@ -56,6 +56,12 @@ from wms.orders.models import (
     ShipmentParcel,
     Wave,
 )
+from wms.outbox.models import (
+    DeliveryException,
+    InboundMessage,
+    OutboxMessage,
+    OutboxState,
+)
 
 __all__ = [
     "VIRTUAL_TYPES",
@@ -71,12 +77,14 @@ __all__ = [
     "Container",
     "ContainerType",
     "Cutoff",
+    "DeliveryException",
     "Event",
     "ExpectedReceipt",
     "ExpectedReceiptLine",
     "Grade",
     "Identifier",
     "IdentifierKind",
+    "InboundMessage",
     "Item",
     "Location",
     "LocationType",
@@ -86,6 +94,8 @@ __all__ = [
     "OrderException",
     "OrderLine",
     "OrderState",
+    "OutboxMessage",
+    "OutboxState",
     "PackLevel",
     "PackLevelKind",
     "Parcel",
