@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) bench/touch_throughput.py
 	$(PY) bench/verify_ledger_scale.py
 	$(PY) bench/reservations.py
+	$(PY) bench/outbox_drain.py
 
 ## make lock: re-pin every dependency after changing pyproject.toml.
 lock:

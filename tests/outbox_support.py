@@ -157,6 +157,7 @@ class Worker:
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the embedded beat dies with it
         )
         wait_for("the worker to be ready", lambda: self._log().find(" ready.") >= 0)
 
@@ -171,14 +172,14 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL: no shutdown, no ack, no requeue — as when a machine dies."""
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         self.proc = None
 
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.proc.terminate()
+        os.killpg(self.proc.pid, signal.SIGTERM)
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -4,15 +4,19 @@ answering 500, 429 or too late. Every test ends with each event applied exactly 
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
 from django.db import transaction
+from django.db.models import F
 
 from tests.factories import ClientFactory, UserFactory, ctx, make_item, make_site, place, stock
 from tests.outbox_receiver import Hold, Receiver
 from tests.outbox_support import PrivateRedis, Worker, state_of, to_receiver, wait_for
 from wms.catalog.models import Client
 from wms.inventory import touches
-from wms.inventory.models import Touch
+from wms.inventory.models import ChannelAvailability, ChannelRule, Touch
 from wms.orders.models import Event, Order, OrderException
 from wms.outbox import queue, routing
 from wms.outbox.models import DeliveryException, OutboxMessage, OutboxState
@@ -151,3 +155,41 @@ def test_after_the_retry_limit_the_event_is_dead_lettered_to_an_owner(
     wait_for("the delivery after the retry", lambda: delivered(message))
     assert receiver.applied_per_event() == {message.event_id: 1}
     assert DeliveryException.objects.get(pk=exception.pk).resolved_at is not None
+
+
+def test_a_burst_of_scans_on_one_sku_costs_a_handful_of_calls(
+    worker: Worker, receiver: Receiver, settings: Any
+) -> None:
+    settings.OUTBOX_COALESCE_SECONDS = 1.0
+    burst = 300
+    op = UserFactory.create(username="ob-burst")
+    site = make_site("OBC1")
+    client = ClientFactory.create(code="OBC")
+    tent = make_item(client, "OBC-TENT")
+    ChannelRule.objects.create(client=client, channel="amazon")
+    touches.receive(ctx(op), item=tent, quantity=burst, location=site.dock)
+
+    started = time.monotonic()
+    with routing.routed(to_receiver(routing.AVAILABILITY)):
+        for _ in range(burst):
+            touches.stow(
+                ctx(op), item=tent, quantity=1, from_location=site.dock, to_location=site.face1
+            )
+    took = time.monotonic() - started
+
+    assert ChannelAvailability.objects.get(item=tent, channel="amazon").quantity == burst
+    row = OutboxMessage.objects.get(listing__isnull=False)
+    wait_for(
+        "the last quantity to be delivered",
+        lambda: OutboxMessage.objects.filter(
+            pk=row.pk, state=OutboxState.DELIVERED, delivered_version=F("version")
+        ).exists(),
+    )
+    quantities = [effect["quantity"] for effect in receiver.effects]
+    print(f"{burst} scans in {took:.1f}s cost {len(quantities)} calls: {quantities}")
+    assert quantities[-1] == burst  # the receiver ends on the true value...
+    assert quantities == sorted(quantities)  # ...and never saw an older one after a newer one
+    # One call per coalescing window at most, whatever the number of scans in it.
+    assert len(quantities) <= 2 + took / settings.OUTBOX_COALESCE_SECONDS
+    assert len(quantities) < burst / 10
+    assert sum(receiver.calls.values()) == len(quantities)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
@@ -55,26 +55,26 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
+# The claim is one conditional UPDATE (healthchecks style), returning the row it claimed so that
+# its payload and version are read in the same statement — even if a scan bumps the listing right
+# after. No row back: someone else holds it, it is done, or it is not due.
+_CLAIM = """
+UPDATE wms_outbox_message
+   SET state = 'in_flight', claimed_by = %s, claimed_at = %s, lease_until = %s,
+       attempts = attempts + 1, enqueued_at = NULL
+ WHERE id = %s
+   AND ((state = 'pending' AND next_attempt_at <= %s) OR (state = 'in_flight' AND lease_until < %s))
+RETURNING *
+"""
+
+
 def claim(message_id: int, *, token: str) -> OutboxMessage | None:
     now = timezone.now()
-    claimed = (
-        OutboxMessage.objects.filter(pk=message_id)
-        .filter(
-            Q(state=S.PENDING, next_attempt_at__lte=now) | Q(state=S.IN_FLIGHT, lease_until__lt=now)
-        )
-        .update(
-            state=S.IN_FLIGHT,
-            claimed_by=token,
-            claimed_at=now,
-            lease_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
-            enqueued_at=None,
-        )
-    )
-    if not claimed:
-        return None
-    # One row read: its payload and version belong together, even if a scan bumps it right after.
-    return OutboxMessage.objects.get(pk=message_id)
+    at = connection.ops.adapt_datetimefield_value
+    lease = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    params = [token, at(now), at(lease), message_id, at(now), at(now)]
+    claimed = list(OutboxMessage.objects.raw(_CLAIM, params))
+    return claimed[0] if claimed else None
 
 
 def deliver(message_id: int, *, token: str | None = None) -> Outcome:
@@ -133,7 +133,7 @@ def _delivered(message: OutboxMessage, token: str, sent_version: int) -> Outcome
     if not updated:
         log.warning("outbox: message %s delivered, but its claim had been taken over", message.pk)
         return Outcome.LOST_CLAIM
-    if OutboxMessage.objects.filter(pk=message.pk, state=S.PENDING).exists():
+    if message.listing and OutboxMessage.objects.filter(pk=message.pk, state=S.PENDING).exists():
         # A newer quantity arrived while this one was on the wire: send it after the window.
         enqueue([(message.pk, window.total_seconds())])
     return Outcome.DELIVERED
