@@ -97,11 +97,13 @@ def use_broker(url: str | None) -> None:
 
     app.conf.update(broker_url=url or settings.CELERY_BROKER_URL)
     # Celery caches its connection and producer pools; drop them so the next publish reconnects.
+    # (Not closed: other holders of the old pool, e.g. a test's in-process worker, keep using it.)
     celery: Any = app
-    if celery._pool is not None:
-        celery._pool.force_close_all()
     celery._pool = None
     celery.amqp._producer_pool = None
+    # A publish caches the result backend per thread (disabled here); forget it, so a later test
+    # that configures a result backend (tests/test_celery.py) gets one.
+    celery._local.__dict__.pop("backend", None)
     tasks.reset_breaker()
 
 
