@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, PositiveIntegerField, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from channels_app.outbox.handlers import Delivery, RateLimited, TransportError, handler_for
@@ -114,28 +114,40 @@ def _mine(message: OutboxMessage, token: str) -> Q:
     return Q(pk=message.pk, state=S.IN_FLIGHT, claimed_by=token)
 
 
+# Only the claim's holder may finish it. A newer version that arrived while this one was on the
+# wire turns the row back to pending, due after the coalescing window, with attempts afresh.
+_DELIVERED = """
+UPDATE wms_outbox_message
+   SET state = CASE WHEN version > %s THEN 'pending' ELSE 'delivered' END,
+       attempts = CASE WHEN version > %s THEN 0 ELSE attempts END,
+       enqueued_at = CASE WHEN version > %s THEN %s ELSE NULL END,
+       delivered_version = %s, delivered_at = %s, next_attempt_at = %s,
+       last_error = '', lease_until = NULL
+ WHERE id = %s AND state = 'in_flight' AND claimed_by = %s
+RETURNING state
+"""
+
+
 def _delivered(message: OutboxMessage, token: str, sent_version: int) -> Outcome:
     now = timezone.now()
-    window = timedelta(seconds=settings.OUTBOX_COALESCE_SECONDS)
-    newer = Q(version__gt=sent_version)
-    updated = OutboxMessage.objects.filter(_mine(message, token)).update(
-        state=Case(When(newer, then=Value(S.PENDING)), default=Value(S.DELIVERED)),
-        delivered_version=sent_version,
-        delivered_at=now,
-        attempts=Case(
-            When(newer, then=Value(0)), default=F("attempts"), output_field=PositiveIntegerField()
-        ),
-        last_error="",
-        next_attempt_at=now + window,
-        enqueued_at=Case(When(newer, then=Value(now)), default=None, output_field=DateTimeField()),
-        lease_until=None,
-    )
-    if not updated:
+    window = settings.OUTBOX_COALESCE_SECONDS
+    at = connection.ops.adapt_datetimefield_value
+    due = now + timedelta(seconds=window)
+    v = sent_version
+    params = [v, v, v, at(now), v, at(now), at(due), message.pk, token]
+    with connection.cursor() as cursor:
+        cursor.execute(_DELIVERED, params)
+        row = cursor.fetchone()
+    if row is None:
         log.warning("outbox: message %s delivered, but its claim had been taken over", message.pk)
         return Outcome.LOST_CLAIM
-    if message.listing and OutboxMessage.objects.filter(pk=message.pk, state=S.PENDING).exists():
-        # A newer quantity arrived while this one was on the wire: send it after the window.
-        enqueue([(message.pk, window.total_seconds())])
+    if row[0] == S.PENDING:
+        # A newer quantity arrived while this one was on the wire: send it after the window (or,
+        # if the broker is unreachable just now, the sweeper will).
+        try:
+            enqueue([(message.pk, window)])
+        except Exception:
+            log.warning("outbox: could not enqueue message %s; the sweeper will", message.pk)
     return Outcome.DELIVERED
 
 
