@@ -27,7 +27,7 @@ from wms.outbox.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVER = "webhook:receiver"
-WAIT = 15.0  # how long a test waits for the worker before it fails with what it saw
+WAIT = 60.0  # how long a test waits for the worker before it fails with what it saw
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = WAIT) -> None:
