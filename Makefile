@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(PY) bench/verify_ledger_scale.py
 	$(PY) bench/reservations.py
 	$(PY) bench/rf_scans.py
+	$(PY) bench/outbox_drain.py
 
 ## make lock: re-pin every dependency after changing pyproject.toml.
 lock:

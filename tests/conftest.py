@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site
+from tests.outbox_support import private_redis, receiver, worker  # noqa: F401 - fixtures
 from wms.accounts.models import Role, User
 from wms.catalog.models import Client, Item
 

@@ -59,6 +59,12 @@ from wms.orders.models import (
     ShipmentParcel,
     Wave,
 )
+from wms.outbox.models import (
+    DeliveryException,
+    InboundMessage,
+    OutboxMessage,
+    OutboxState,
+)
 
 __all__ = [
     "VIRTUAL_TYPES",
@@ -75,12 +81,14 @@ __all__ = [
     "ContainerType",
     "CountApproval",
     "Cutoff",
+    "DeliveryException",
     "Event",
     "ExpectedReceipt",
     "ExpectedReceiptLine",
     "Grade",
     "Identifier",
     "IdentifierKind",
+    "InboundMessage",
     "Item",
     "Load",
     "LoadParcel",
@@ -92,6 +100,8 @@ __all__ = [
     "OrderException",
     "OrderLine",
     "OrderState",
+    "OutboxMessage",
+    "OutboxState",
     "PackLevel",
     "PackLevelKind",
     "Parcel",

@@ -183,7 +183,12 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        # A commit's enqueue must fail fast when Redis is down (the outbox sweeper catches up).
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     _broker_dir = RUN_DIR / "broker"
     for _sub in ("in", "processed", "control"):
@@ -222,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "compliance.tasks.record_late_asns",
         "schedule": 5 * 60,
     },
+    "outbox-sweep": {
+        "task": "channels_app.outbox.tasks.sweep",
+        "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "10")),
+    },
 }
 
 # --- Amazon Selling Partner API (README, "Configuration") ---------------------------------------
@@ -233,6 +242,25 @@ AMAZON_SP_API_TIMEOUT = float(os.environ.get("AMAZON_SP_API_TIMEOUT", "10"))
 AMAZON_FEED_THRESHOLD = int(os.environ.get("AMAZON_FEED_THRESHOLD", "10"))
 # Check every SP-API request and response against Amazon's models (always on in tests).
 AMAZON_VALIDATE_WIRE = env_bool("AMAZON_VALIDATE_WIRE", env_bool("TOUCHLINE_TESTING", False))
+
+# --- Outbox (docs/outbox.md) --------------------------------------------------------------------
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_BACKOFF_BASE = 2.0  # seconds; doubled per failed attempt, with full jitter
+OUTBOX_BACKOFF_CAP = 15 * 60.0
+OUTBOX_LEASE_SECONDS = 120.0  # longer than any handler's timeout: a claim older is a dead worker's
+# Still pending this long after its enqueue: the broker lost it, enqueue again.
+OUTBOX_REQUEUE_SECONDS = 30.0
+OUTBOX_COALESCE_SECONDS = float(os.environ.get("OUTBOX_COALESCE_SECONDS", "2"))
+OUTBOX_HTTP_TIMEOUT = 10.0
+# Webhook destinations (`webhook:<name>`), e.g. "brand-erp=https://erp.example.com/touchline".
+OUTBOX_WEBHOOKS = dict(
+    pair.strip().split("=", 1)
+    for pair in os.environ.get("OUTBOX_WEBHOOKS", "").split(",")
+    if "=" in pair
+)
+OUTBOX_WEBHOOK_RATE = 10.0  # calls per second per webhook, until a rate-limit header says otherwise
+# The token buckets live on the broker's Redis (a db of its own would do as well).
+OUTBOX_RATELIMIT_REDIS_URL = os.environ.get("OUTBOX_RATELIMIT_REDIS_URL", REDIS_URL)
 
 LOGGING = {
     "version": 1,

@@ -45,6 +45,7 @@ from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Balance, Scan, StockStatus, Touch
 from wms.layout.models import Container, Location, LocationType, Warehouse
 from wms.orders.models import Event, Order, OrderLine, OrderState
+from wms.outbox.queue import queue_event
 
 PUTAWAY_SUGGESTIONS = 5
 RESTOCK_TYPES = (LocationType.STORAGE, LocationType.PICK_FACE)
@@ -363,12 +364,13 @@ def _received_status(grade: str) -> StockStatus:
 
 def _event(kind: str, /, *, client_id: int, about: Order | None = None, **payload: object) -> None:
     """Queue what the brand's systems must hear, in the caller's transaction."""
-    Event.objects.create(
+    event = Event.objects.create(
         kind=kind,
         client_id=client_id,
         order=about,
         payload={"at": timezone.now().isoformat(), **payload},
     )
+    queue_event(event, channel=about.channel if about is not None else None)
 
 
 def open_return(

@@ -20,6 +20,7 @@ from wms.inventory.models import (
     ChannelRule,
     StockPosition,
 )
+from wms.outbox.queue import queue_availability
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,8 @@ def publish(touched: set[tuple[int, int]], *, clients: Mapping[int, int], cause:
             updated_at=now,
         )
     AvailabilityEvent.objects.bulk_create(events)
+    # After the channel rows: their locks serialise the writers of each listing's outbox row.
+    queue_availability(events)
 
 
 def atp_by_warehouse(*, item_id: int, client_id: int, channel: str) -> dict[int, int]:

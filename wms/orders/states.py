@@ -7,6 +7,7 @@ from django.utils import timezone
 from wms.accounts.models import User
 from wms.errors import DomainError
 from wms.orders.models import Event, Order, OrderEvent, OrderState
+from wms.outbox.queue import queue_event
 
 S = OrderState
 OPEN_STATES = (S.RECEIVED, S.RESERVED, S.BACKORDERED, S.RELEASED, S.PICKING, S.PICKED, S.PACKED)
@@ -108,7 +109,7 @@ def move(
 
 def announce(order: Order, kind: str, **payload: object) -> None:
     """Queue an event the channel or the brand's systems must hear (same transaction)."""
-    Event.objects.create(
+    event = Event.objects.create(
         kind=kind,
         client_id=order.client_id,
         order=order,
@@ -119,3 +120,4 @@ def announce(order: Order, kind: str, **payload: object) -> None:
             **payload,
         },
     )
+    queue_event(event, channel=order.channel)
