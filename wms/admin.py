@@ -486,6 +486,7 @@ class CountApprovalAdmin(ReadOnlyAdmin):
     def reject(self, request: HttpRequest, queryset: QuerySet[CountApproval]) -> None:
         self._decide(request, queryset, approve=False)
 
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
     """Where each event is on its way to each destination, and why it is stuck."""
