@@ -35,6 +35,7 @@ def _next(rf: RfContext) -> State:
     task = fulfilment.next_task(warehouse=rf.wh, picker=rf.user)
     if task is None:
         return {"step": "idle"}
+    rf.cache[("task", task.pk)] = task  # the next screen shows it: no second read
     return {"step": "location", "task": task.pk}
 
 
