@@ -25,6 +25,7 @@ cat <<MSG
 
   Touchline is starting on http://127.0.0.1:8000/
     sign in           http://127.0.0.1:8000/login/
+    RF screens        http://127.0.0.1:8000/rf/   (480x800; type a barcode, then Enter)
     back office       http://127.0.0.1:8000/admin/
     API docs          http://127.0.0.1:8000/api/docs/
     OpenAPI schema    http://127.0.0.1:8000/api/schema/

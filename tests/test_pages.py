@@ -99,6 +99,8 @@ def test_back_office_lists_render_and_the_ledger_is_read_only(
         "/admin/wms/identifier/",
         "/admin/wms/container/",
         "/admin/wms/user/",
+        "/admin/wms/load/",
+        "/admin/wms/countapproval/",
     ):
         assert web.get(url).status_code == 200, url
     touch = Touch.objects.get()

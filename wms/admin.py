@@ -6,13 +6,14 @@ refuse is refused here too, with the same message.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from wms.accounts.models import User
@@ -20,10 +21,13 @@ from wms.catalog import services as catalog
 from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
 from wms.errors import DomainError
 from wms.inbound.models import ExpectedReceipt, Return
+from wms.inventory import counting
 from wms.inventory.availability import republish
-from wms.inventory.models import Balance, ChannelRule, Scan, Touch
+from wms.inventory.ledger import ScanContext
+from wms.inventory.models import Balance, ChannelRule, CountApproval, Scan, Touch
 from wms.layout import services as layout
 from wms.layout.models import VIRTUAL_TYPES, Container, Location, Warehouse
+from wms.loading.models import Load, LoadParcel
 from wms.orders.models import (
     AllocationDecision,
     AuthorityPolicy,
@@ -420,15 +424,6 @@ class ReturnAdmin(ReadOnlyAdmin):
 
 
 # --- cycle counts waiting for a supervisor (wms.inventory.counting) --------------------------------
-# Imported here to keep this block self-contained; the decision itself is the counting service's.
-import uuid  # noqa: E402
-
-from django.contrib import messages  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
-
-from wms.inventory import counting  # noqa: E402
-from wms.inventory.ledger import ScanContext  # noqa: E402
-from wms.inventory.models import CountApproval  # noqa: E402
 
 
 @admin.register(CountApproval)
@@ -518,3 +513,32 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
 class DeliveryExceptionAdmin(ReadOnlyAdmin):
     list_display = ("message", "order", "owner", "created_at", "resolved_at", "detail")
     list_filter = ("owner", "kind")
+
+
+class LoadParcelInline(admin.TabularInline[LoadParcel, Load]):
+    model = LoadParcel
+    fields = ("parcel", "loaded_by", "loaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Load)
+class LoadAdmin(ReadOnlyAdmin):
+    """Trailers and lanes being loaded on the floor, and what each closed load shipped."""
+
+    list_display = (
+        "reference",
+        "location",
+        "carrier",
+        "state",
+        "opened_by",
+        "opened_at",
+        "closed_at",
+    )
+    list_filter = ("state", "warehouse", "carrier")
+    search_fields = ("reference", "parcels__parcel__container__barcode")
+    inlines = [LoadParcelInline]

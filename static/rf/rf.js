@@ -50,18 +50,25 @@
     if (screen && screen.dataset.tone) tone(screen.dataset.tone === "error" ? "error" : "ok");
     focusInput();
   });
-  document.addEventListener("htmx:sendError", function () {
+  function trouble(text) {
     var screen = document.getElementById("screen");
     if (screen) {
       screen.className = "rf-screen tone-error";
       var p = document.getElementById("result") || document.createElement("p");
-      p.id = "result"; p.className = "rf-result error";
-      p.textContent = "No connection — nothing was lost. Press Enter again to resend the same scan.";
+      p.id = "result"; p.className = "rf-result error"; p.setAttribute("role", "status");
+      p.textContent = text;
       screen.insertBefore(p, screen.firstChild);
     }
     tone("error");
     window.rfSettled += 1;
+  }
+  // The form keeps its scan id on both: sending again is the same scan, applied once.
+  document.addEventListener("htmx:sendError", function () {
+    trouble("No connection — nothing was lost. Scan or press the button again to resend the same scan.");
   });
-  document.addEventListener("htmx:responseError", function () { tone("error"); });
+  document.addEventListener("htmx:responseError", function (e) {
+    trouble("The server could not answer (error " + e.detail.xhr.status + "). Scan again; if it " +
+            "keeps failing, tell a supervisor.");
+  });
   document.addEventListener("DOMContentLoaded", focusInput);
 })();
