@@ -125,4 +125,4 @@ def test_queries_per_pick_scan(
 # reads (the task, read once for the submit and the next screen); the committing tote scan adds
 # confirm_pick (order lock, task lock, pick touch, reservation, lines, order state) and the claim
 # of the next task.
-QUERIES = {"location": 8, "item": 9, "quantity": 8, "tote": 43}
+QUERIES = {"location": 8, "item": 9, "quantity": 8, "tote": 41}

@@ -54,4 +54,8 @@ def apply(
         reserved=F("reserved")
         + Case(*(When(pk=rows[k].pk, then=Value(reserved.get(k, 0))) for k in touched)),
     )
+    if all(on_hand.get(k, 0) == reserved.get(k, 0) for k in touched):
+        # A pick of reserved units: on-hand and reserved fell together, so no channel's
+        # available-to-promise moved and there is nothing to republish.
+        return
     availability.publish(touched, clients=clients, cause=cause)
