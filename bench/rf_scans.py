@@ -30,6 +30,11 @@ p99 and max (linear interpolation between ranks), and the ratios scan/no-op at p
 scans/s is the number of counted scans over the wall-clock time from the moment all scanners have
 signed in and warmed up (a barrier) to the last one finishing.
 
+THINK TIME (`--think`, default 0): with 0 every scanner fires its next scan the moment the last one
+answers — a saturation test of 2 cores, where server time is mostly waiting for the CPU. With
+`--think 1.0` each operator pauses 0.5–1.5 s after each scan, as a person reaching for the next
+barcode does; server time is then the time a scan costs, not the queue.
+
 Every response must be the expected one (status 200 and green: `data-tone="ok"` on the expected
 `data-step`; 204 for a ping): a red, amber or unexpected screen stops every scanner, is printed, and
 the run exits 1. A keep-alive connection the server dropped between requests is reopened and the
@@ -77,6 +82,7 @@ import argparse
 import html
 import http.client
 import os
+import random
 import re
 import secrets
 import socket
@@ -386,7 +392,8 @@ KINDS = (*STEPS, "ping", "open")
 
 
 class Scanner:
-    def __init__(self, port: int, operator: Operator, fx: Fixture) -> None:
+    def __init__(self, port: int, operator: Operator, fx: Fixture, think: float = 0.0) -> None:
+        self.think = think
         self.port = port
         self.op = operator
         self.fx = fx
@@ -478,6 +485,8 @@ class Scanner:
         ping = self.request("ping", "POST", "/rf/ping/", htmx=True)
         if ping.status != 204:
             raise Failed(f"{self.op.username} ping: {ping.status}")
+        if self.think:  # the operator reaching for the next barcode: 0.5–1.5 × --think
+            time.sleep(self.think * random.uniform(0.5, 1.5))
         return answer
 
     def pick(self, n: int) -> None:
@@ -512,7 +521,7 @@ def run_scanners(port: int, fx: Fixture, args: argparse.Namespace) -> Run:
     barrier = threading.Barrier(args.scanners + 1, timeout=BARRIER_TIMEOUT_S)
     stop = threading.Event()
     failures: list[str] = []
-    scanners = [Scanner(port, op, fx) for op in fx.operators]
+    scanners = [Scanner(port, op, fx, args.think) for op in fx.operators]
     finished: list[float] = []
     lock = threading.Lock()
 
@@ -749,6 +758,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--faces", type=int, default=40, help="pick faces the items are spread on")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=0, help="threads per worker (0: --scanners)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds an operator takes between scans (0: back to back, a saturation test)",
+    )
     parser.add_argument("--sample", type=int, default=5, help="in-process picks, queries counted")
     args = parser.parse_args(argv)
     if min(args.scanners, args.picks, args.qty, args.faces, args.workers) < 1:
