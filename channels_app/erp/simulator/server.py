@@ -45,7 +45,8 @@ def error(message: str) -> dict[str, str]:
 @dataclass
 class Fault:
     operation: str  # list_items, shipment_confirmation, receipt_confirmation, inventory_snapshot, *
-    kind: str  # "429", "500", "hang", "apply_then_500"
+    kind: str  # "429", "500", "hang" (before applying), "slow" (apply, then answer late),
+    # "apply_then_500"
     remaining: int
     seconds: float = 0.0
 
@@ -242,6 +243,8 @@ def _handler_for(sim: ErpSimulator) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "apply_then_500":
                 self._send(500, error("applied, then failed"))
                 return
+            if fault is not None and fault.kind == "slow":
+                time.sleep(fault.seconds)  # applied; the answer comes after the caller gave up
             self._send(status, answer)
 
         def do_GET(self) -> None:
