@@ -49,6 +49,7 @@ def test_closing_a_d2c_carton_buys_and_prints_its_label(
     )
     [page] = scan(bytes(label.label_pdf))
     assert plain(page) == [label.tracking_number]
+    assert label.print_job_id is not None
     job = PrintJob.objects.get(pk=label.print_job_id)  # in the print audit, for this carton
     assert (job.label, job.printer, job.order, job.container) == (
         "carrier_label",

@@ -40,8 +40,8 @@ def event(tracking: str, kind: str, event_id: str = "evt_1", **more: Any) -> byt
 
 
 def post(raw: bytes, signature: str | None) -> Any:
-    headers = {} if signature is None else {"HTTP_X_CARRIER_SIGNATURE": signature}
-    return DjangoClient().post(URL, data=raw, content_type="application/json", **headers)
+    headers = {} if signature is None else {SIGNATURE_HEADER: signature}
+    return DjangoClient().post(URL, data=raw, content_type="application/json", headers=headers)
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ the reason) where the WMS owns it, each item version applied once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from channels_app.erp import items
@@ -13,7 +15,7 @@ from channels_app.erp.tests.conftest import ErpControl
 from tests.factories import gtin
 from wms.catalog.models import Identifier, Item, PackLevel
 
-TENT = {
+TENT: dict[str, Any] = {
     "description": "Trail tent, 2 person",
     "base_unit": "each",
     "tracks_lots": False,
@@ -65,7 +67,7 @@ def test_a_change_to_a_field_the_wms_owns_is_refused_with_its_reason(
     erp_sim.items(NWO_TENT=TENT)
     imported(erp)
     changed = dict(TENT, description="Trail tent, 2P, green", tracks_lots=True)
-    changed["pack_levels"] = [dict(TENT["pack_levels"][1], length_mm=610)]  # type: ignore[arg-type]
+    changed["pack_levels"] = [dict(TENT["pack_levels"][1], length_mm=610)]
     erp_sim.items(NWO_TENT=changed)
 
     [applied] = imported(erp).applied
@@ -113,8 +115,8 @@ def test_identifiers_and_dimensions_the_wms_owns_are_refused(
         owner="wms"
     )
     more = dict(TENT)
-    more["identifiers"] = [*TENT["identifiers"], {"kind": "gtin", "value": gtin(614141000029)}]  # type: ignore[misc]
-    more["pack_levels"] = [dict(TENT["pack_levels"][1], height_mm=350, weight_g=13500)]  # type: ignore[arg-type]
+    more["identifiers"] = [*TENT["identifiers"], {"kind": "gtin", "value": gtin(614141000029)}]
+    more["pack_levels"] = [dict(TENT["pack_levels"][1], height_mm=350, weight_g=13500)]
     erp_sim.items(NWO_TENT=more)
 
     [applied] = imported(erp).applied
