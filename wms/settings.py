@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "channels_app",
     "channels_app.amazon",
     "compliance",
+    "channels_app.carrier",
+    "channels_app.erp",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +264,26 @@ OUTBOX_WEBHOOK_RATE = 10.0  # calls per second per webhook, until a rate-limit h
 # The token buckets live on the broker's Redis (a db of its own would do as well).
 OUTBOX_RATELIMIT_REDIS_URL = os.environ.get("OUTBOX_RATELIMIT_REDIS_URL", REDIS_URL)
 
+# --- Carriers (README, "Carrier") ----------------------------------------------------------------
+CARRIER_API_URL = os.environ.get("CARRIER_API_URL", "http://127.0.0.1:8766")
+CARRIER_TIMEOUT = float(os.environ.get("CARRIER_TIMEOUT", "10"))
+# "Label created but no carrier scan after N hours": the default N of the list.
+CARRIER_NO_SCAN_HOURS = float(os.environ.get("CARRIER_NO_SCAN_HOURS", "24"))
+# --- ERP (README, "ERP"): per integration ERP_<NAME>_URL and ERP_<NAME>_TOKEN ---------------------
+ERP_TIMEOUT = float(os.environ.get("ERP_TIMEOUT", "10"))
+ERP_RATE = float(os.environ.get("ERP_RATE", "5"))  # calls per second per ERP integration
+ERP_SNAPSHOT_SECONDS = float(os.environ.get("ERP_SNAPSHOT_SECONDS", str(6 * 60 * 60)))
+ERP_ITEM_POLL_SECONDS = float(os.environ.get("ERP_ITEM_POLL_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE |= {
+    "erp-inventory-snapshots": {
+        "task": "channels_app.erp.tasks.send_snapshots",
+        "schedule": ERP_SNAPSHOT_SECONDS,
+    },
+    "erp-item-import": {
+        "task": "channels_app.erp.tasks.import_items",
+        "schedule": ERP_ITEM_POLL_SECONDS,
+    },
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,5 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Channel webhooks and lists (before api/: /api/shipments/no-carrier-scan/ is theirs). A string
+    # include: the root URLconf composes the project; wms code never imports channels_app.
+    path("", include("channels_app.urls")),
     path("api/", include("wms.api.urls")),
 ]

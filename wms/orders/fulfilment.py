@@ -609,6 +609,9 @@ def ship_order(
     open_parcels = [p.container.barcode for p in parcels if p.closed_at is None]
     if open_parcels:
         raise DomainError(f"Weigh and close {', '.join(open_parcels)} before shipping.")
+    # A parcel carrying a bought carrier label ships with that label's tracking number, whatever
+    # was typed or the load's reference (the carrier will report on that number).
+    tracking = {**tracking, **hooks.bought_tracking(parcels)}
     missing = [p.container.barcode for p in parcels if not str(tracking.get(p.pk, "")).strip()]
     if missing:
         raise DomainError(f"No tracking number for {', '.join(missing)}.", field="tracking")

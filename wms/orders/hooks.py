@@ -4,6 +4,9 @@ Compliance registers its routing-guide checks here when Django starts (complianc
 raises a DomainError to refuse the scan; it runs inside the scan's transaction before anything is
 written, so a refused scan records nothing.
 
+A tracking lookup (`register_tracking`) answers the tracking numbers of carrier labels already
+bought for parcels; `ship_order` ships with those instead of a typed number or a load's reference.
+
 "closed" runs after a carton is weighed and closed at a pack station: compliance prints the labels
 the carton needs to that station's printer and answers with what it printed (one line each), which
 the screen shows the packer.
@@ -12,7 +15,7 @@ the screen shows the packer.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 Check = Callable[..., Any]
@@ -38,3 +41,21 @@ def run(event: str, **context: Any) -> list[str]:
         elif answer:
             said.extend(answer)
     return said
+
+
+# parcels → {parcel id: tracking number of the label it carries}
+TrackingLookup = Callable[[Sequence[Any]], Mapping[int, str]]
+_tracking: list[TrackingLookup] = []
+
+
+def register_tracking(lookup: TrackingLookup) -> None:
+    if lookup not in _tracking:
+        _tracking.append(lookup)
+
+
+def bought_tracking(parcels: Sequence[Any]) -> dict[int, str]:
+    """The tracking numbers of the labels bought for these parcels (none without a carrier)."""
+    found: dict[int, str] = {}
+    for lookup in _tracking:
+        found.update(lookup(parcels))
+    return found
