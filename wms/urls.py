@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include("wms.api.urls")),
+    path("channels/shopify/", include("channels_app.shopify.urls")),
 ]
