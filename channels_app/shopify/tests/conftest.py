@@ -154,3 +154,31 @@ def live(live_server: Any, settings: Any, sim: SimControl) -> str:
 def served(live: str, store: ShopifyStore) -> ShopifyStore:
     """Registered with callbacks to the live server."""
     return adapter.register_fulfillment_service(store)
+
+
+def pick_pack_ship(site: Site, order: Any, oscar: User, sam: User, tracking: str = "1Z999") -> Any:
+    """The floor's scans for one order, through the same services the RF screens call."""
+    from tests.factories import ctx
+    from wms.orders import fulfilment
+
+    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
+    tote, carton = site.tote(), site.carton()
+    while (task := fulfilment.next_task(warehouse=site.warehouse)) is not None:
+        fulfilment.confirm_pick(ctx(oscar), task=task, tote=tote, quantity=task.quantity)
+    order.refresh_from_db()
+    for line in order.lines.select_related("item"):
+        fulfilment.pack_units(
+            ctx(oscar),
+            order=order,
+            tote=tote,
+            carton=carton,
+            item=line.item,
+            quantity=line.quantity,
+        )
+    parcel = order.parcels.get()
+    fulfilment.close_parcel(
+        parcel=parcel, weight_g=4200, length_mm=600, width_mm=400, height_mm=300
+    )
+    return fulfilment.ship_order(
+        ctx(oscar), order=order, carrier="UPS", tracking={parcel.pk: tracking}
+    )
