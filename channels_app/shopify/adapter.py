@@ -499,8 +499,16 @@ def push_availability(
                 _set(api, store, inv, quantity, change_from, key, reference)
                 break
             except GraphQLRefused as refused:
-                if "CHANGE_FROM_QUANTITY_STALE" not in refused.codes or attempt == 2:
+                if "CHANGE_FROM_QUANTITY_STALE" not in refused.codes:
                     raise
+                if attempt == 2:
+                    # Moving under us (another app writing): not permanent; the outbox's next
+                    # attempt reads again.
+                    raise TransportError(
+                        f"Shopify {store.shop_domain}: {inv.sku} still stale after a re-read "
+                        f"(compared against {change_from}); the next attempt reads again.",
+                        permanent=False,
+                    ) from refused
                 fresh = read_available(store, api, inv.inventory_item_id)
                 log.info(
                     "shopify: %s %s stale compare (%s, now %s); retrying once",

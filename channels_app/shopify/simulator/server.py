@@ -62,7 +62,9 @@ class CostBucket:
 @dataclass
 class Fault:
     operation: str  # a root field (inventorySetQuantities), an operation name, or "*"
-    kind: str  # "429", "THROTTLED", "500", "hang", "apply_then_500", "hold", "apply_then_hold"
+    # "429", "THROTTLED", "500", "hang" (sleep, then answer), "apply_then_500", "hold" (park
+    # before applying, never answer), "apply_then_hold", "bump_after" (answer, then +1 everywhere)
+    kind: str
     remaining: int
     seconds: float = 0.0
 
@@ -360,6 +362,10 @@ class Simulator:
                         "throttleStatus": self.bucket.status(),
                     }
                 }
+        if fault is not None and fault.kind == "bump_after":
+            with self.state.lock:  # answered, then moved behind the adapter's back (+1)
+                for level in self.state.levels:
+                    self.state.levels[level] += 1
         if fault is not None and fault.kind == "apply_then_500":
             send(
                 500,
