@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,6 +18,7 @@ from channels_app.shopify import adapter
 from channels_app.shopify.models import ShopifyStore
 from channels_app.shopify.simulator import Simulator
 from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site, service
+from tests.outbox_support import PrivateRedis, Worker, private_redis  # noqa: F401 - fixture
 from wms.accounts.models import Role, User
 from wms.catalog.models import Client, Item
 from wms.inventory.models import ChannelRule
@@ -182,3 +184,24 @@ def pick_pack_ship(site: Site, order: Any, oscar: User, sam: User, tracking: str
     return fulfilment.ship_order(
         ctx(oscar), order=order, carrier="UPS", tracking={parcel.pk: tracking}
     )
+
+
+@pytest.fixture
+def shopify_worker(
+    transactional_db: None,
+    private_redis: PrivateRedis,  # noqa: F811 - the fixture imported above
+    sim: SimControl,
+    store: ShopifyStore,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> Iterator[Worker]:
+    """A real `celery worker` process (see tests/outbox_support.py) that talks to this test's
+    simulator, on a private Redis the test may stop; the test may SIGKILL it."""
+    monkeypatch.setenv("SHOPIFY_ADMIN_URL", sim.url)
+    monkeypatch.setenv("SHOPIFY_TIMEOUT", "1")
+    w = Worker(broker=private_redis.url, receiver_url="http://127.0.0.1:9/unused", tmp=tmp_path)
+    w.start()
+    yield w
+    w.stop()
+    for n in range(1, w.starts + 1):  # shown by pytest when the test failed
+        print(f"--- worker log {n} ---\n{(tmp_path / f'worker-{n}.log').read_text()[-6000:]}")

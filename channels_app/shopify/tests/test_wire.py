@@ -105,7 +105,7 @@ def test_the_client_refuses_an_invalid_document_before_it_leaves(settings: Any) 
 
     api = AdminClient(
         shop_domain="nwo.myshopify.com",
-        access_token="t",
+        access_token="t",  # noqa: S106
         api_version=wire.API_VERSION,
         base_url="http://shopify.invalid",
         transport=inner,
