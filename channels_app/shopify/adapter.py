@@ -478,8 +478,11 @@ def push_availability(
 
     The compare value is the quantity we last set or read there. A stale compare (Shopify's
     CHANGE_FROM_QUANTITY_STALE: someone moved the number since) re-reads the current quantity and
-    retries once with it. The retry's key is derived from the original and the value read, so a
-    redelivery that reads the same value sends the same key and Shopify applies it once.
+    retries once with it. The @idempotent key is the outbox's key for this content plus the
+    compare value it is sent with: a redelivery that compares against the same value sends the
+    same key (Shopify applies it once), and one that reads anew sends a key of its own (Shopify
+    refuses a key reused with different parameters). When Shopify already shows the quantity,
+    nothing is written.
     """
     if not store.location_id:
         raise TransportError(
@@ -493,10 +496,19 @@ def push_availability(
         change_from = inv.known_quantity
         if change_from is None:
             change_from = read_available(store, api, inv.inventory_item_id)
-        key = idempotency_key
         for attempt in (1, 2):
+            if change_from == quantity:
+                break  # Shopify shows it already (an earlier call of ours was applied)
             try:
-                _set(api, store, inv, quantity, change_from, key, reference)
+                _set(
+                    api,
+                    store,
+                    inv,
+                    quantity,
+                    change_from,
+                    cas_key(idempotency_key, change_from),
+                    reference,
+                )
                 break
             except GraphQLRefused as refused:
                 if "CHANGE_FROM_QUANTITY_STALE" not in refused.codes:
@@ -517,14 +529,15 @@ def push_availability(
                     change_from,
                     fresh,
                 )
-                if fresh == quantity:
-                    break  # already what we want (an earlier retry of ours applied it)
                 change_from = fresh
-                key = f"{idempotency_key}~from:{fresh}"
     ShopifyInventoryItem.objects.filter(pk=inv.pk).update(
         known_quantity=quantity, pushed_at=timezone.now()
     )
     return quantity
+
+
+def cas_key(idempotency_key: str, change_from: int | None) -> str:
+    return f"{idempotency_key}~from:{'null' if change_from is None else change_from}"
 
 
 def _set(

@@ -198,7 +198,7 @@ def shopify_worker(
     """A real `celery worker` process (see tests/outbox_support.py) that talks to this test's
     simulator, on a private Redis the test may stop; the test may SIGKILL it."""
     monkeypatch.setenv("SHOPIFY_ADMIN_URL", sim.url)
-    monkeypatch.setenv("SHOPIFY_TIMEOUT", "1")
+    monkeypatch.setenv("SHOPIFY_TIMEOUT", "2")  # under the worker's 3 s lease
     w = Worker(broker=private_redis.url, receiver_url="http://127.0.0.1:9/unused", tmp=tmp_path)
     w.start()
     yield w

@@ -26,13 +26,13 @@ def post(
     topic: str = "orders/create",
 ) -> Any:
     headers = {
-        "HTTP_X_SHOPIFY_TOPIC": topic,
-        "HTTP_X_SHOPIFY_SHOP_DOMAIN": store.shop_domain,
-        "HTTP_X_SHOPIFY_WEBHOOK_ID": webhook_id,
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": store.shop_domain,
+        "X-Shopify-Webhook-Id": webhook_id,
     }
     if signature is not None:
-        headers["HTTP_X_SHOPIFY_HMAC_SHA256"] = signature
-    return HttpClient().post(WEBHOOKS, data=body, content_type="application/json", **headers)
+        headers["X-Shopify-Hmac-Sha256"] = signature
+    return HttpClient().post(WEBHOOKS, data=body, content_type="application/json", headers=headers)
 
 
 BODY = json.dumps(
@@ -79,12 +79,14 @@ def test_a_missing_signature_is_401_and_nothing_is_stored(store: ShopifyStore) -
 
 def test_an_unknown_shop_is_401(store: ShopifyStore, sim: SimControl) -> None:
     headers = {
-        "HTTP_X_SHOPIFY_TOPIC": "orders/create",
-        "HTTP_X_SHOPIFY_SHOP_DOMAIN": "someone-else.myshopify.com",
-        "HTTP_X_SHOPIFY_WEBHOOK_ID": "wh-x",
-        "HTTP_X_SHOPIFY_HMAC_SHA256": signing.sign(sim.sim.webhook_secret, BODY),
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": "someone-else.myshopify.com",
+        "X-Shopify-Webhook-Id": "wh-x",
+        "X-Shopify-Hmac-Sha256": signing.sign(sim.sim.webhook_secret, BODY),
     }
-    response = HttpClient().post(WEBHOOKS, data=BODY, content_type="application/json", **headers)
+    response = HttpClient().post(
+        WEBHOOKS, data=BODY, content_type="application/json", headers=headers
+    )
     assert response.status_code == 401
     assert InboundMessage.objects.count() == 0
 

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from channels_app.outbox import delivery
 from channels_app.outbox.delivery import Outcome
+from channels_app.shopify.adapter import cas_key
 from channels_app.shopify.client import CostBucket
 from channels_app.shopify.models import ShopifyInventoryItem, ShopifyStore
 from channels_app.shopify.tests.conftest import SimControl, pick_pack_ship
@@ -48,7 +49,7 @@ def test_availability_is_set_compare_and_set_with_an_idempotency_key(
     row = listing(registered)
     state = sim.state()
     assert state["available"] == {"NWO-TENT": 6}
-    key = row.key_for(row.version)
+    key = cas_key(row.key_for(row.version), 0)  # the outbox's key, compared against Shopify's 0
     assert state["effects"]["applied_keys"] == {key: 1}
     assert state["calls"]["inventoryItem"] == 1  # the first compare value was read, not guessed
     assert ShopifyInventoryItem.objects.get(item=tent).known_quantity == 6
@@ -80,10 +81,10 @@ def test_a_stale_compare_re_reads_and_retries_once_with_the_fresh_value(
     row = listing(registered)
     key = row.key_for(row.version)
     assert state["effects"]["applied_keys"] == {
-        row.key_for(row.version - 1): 1,
-        f"{key}~from:4": 1,  # the retry's own key: same content read anew
+        cas_key(row.key_for(row.version - 1), 0): 1,
+        cas_key(key, 4): 1,  # the retry's own key: the same content, compared anew
     }
-    assert state["effects"]["keys"][key] == 1  # the stale attempt, not applied
+    assert state["effects"]["keys"][cas_key(key, 6)] == 1  # the stale attempt, not applied
 
 
 def test_a_compare_stale_twice_is_a_failed_attempt_and_the_outbox_retries(

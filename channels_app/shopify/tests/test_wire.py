@@ -97,7 +97,12 @@ def test_inventory_set_quantities_without_an_idempotency_key_is_refused() -> Non
 def test_the_client_refuses_an_invalid_document_before_it_leaves(settings: Any) -> None:
     settings.SHOPIFY_VALIDATE_WIRE = True
     sent: list[httpx.Request] = []
-    inner = httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200, json={"data": {}}))
+
+    def shopify(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"data": {}})
+
+    inner = httpx.MockTransport(shopify)
 
     class NoBucket:
         def take(self, cost: float = 1.0) -> float:
