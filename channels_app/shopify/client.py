@@ -154,7 +154,7 @@ class AdminClient:
         except httpx.TimeoutException as exc:
             raise TransportError(
                 f"Shopify {self.shop_domain}: {operation} timed out; whether it was applied is "
-                "unknown (a retry carries the same idempotency key).",
+                "unknown (a retry checks or carries the same idempotency key).",
                 permanent=False,
             ) from exc
         except httpx.TransportError as exc:

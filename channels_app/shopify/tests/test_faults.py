@@ -146,7 +146,7 @@ def test_redis_restarted_the_shipment_commits_and_the_fulfillment_follows_once(
 
 @pytest.mark.parametrize(
     ("fault", "seconds"),
-    [("429", 0), ("THROTTLED", 0), ("500", 0), ("apply_then_500", 0), ("hang", 2.5)],
+    [("429", 0), ("THROTTLED", 0), ("500", 0), ("apply_then_500", 0), ("hang", 3.0)],
 )
 def test_a_failing_shopify_is_retried_and_the_fulfillment_applied_once(
     shopify_worker: Worker,
@@ -170,10 +170,15 @@ def test_a_failing_shopify_is_retried_and_the_fulfillment_applied_once(
     if throttled:
         assert row.attempts == 1  # throttling is rescheduled, not counted
         assert state["calls"]["fulfillmentCreate"] == 3
-    elif fault in ("apply_then_500", "hang"):
+    elif fault == "apply_then_500":
         # Applied on the first call; the retry saw it on Shopify and created nothing more.
         assert state["calls"]["fulfillmentCreate"] == 1
         assert row.attempts == 2
+    elif fault == "hang":
+        # Timed-out calls land late: a retry either sees one first, or sends again, is refused
+        # (nothing left to fulfil) and then sees it. Never a second fulfillment.
+        assert 1 <= state["calls"]["fulfillmentCreate"] <= row.attempts
+        assert row.attempts >= 2
     else:
         assert state["calls"]["fulfillmentCreate"] == 3
         assert row.attempts == 3
