@@ -166,7 +166,12 @@ def _fulfillment_request(
     """Import and reserve, then accept; or reject with why (unknown SKU, address, no stock)."""
     accept, reason, message = _import(store, fo)
     if accept:
-        _mutate(api, D.ACCEPT, {"id": fo.id, "message": message[:255]}, field=_ACCEPT_FIELD)
+        _mutate(
+            api,
+            D.ACCEPT,
+            {"id": fo.id, "message": message[:255]},
+            field="fulfillmentOrderAcceptFulfillmentRequest",
+        )
         state = FS.ACCEPTED
     else:
         _mutate(
@@ -180,9 +185,6 @@ def _fulfillment_request(
         state=state, decision=message, updated_at=timezone.now()
     )
     return str(state)
-
-
-_ACCEPT_FIELD = "fulfillmentOrderAcceptFulfillmentRequest"
 
 
 def _import(store: ShopifyStore, fo: mapping.FulfillmentOrderIn) -> tuple[bool, str, str]:
