@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "wms",
     "channels_app",
     "channels_app.amazon",
+    "channels_app.shopify",
     "compliance",
     "channels_app.carrier",
     "channels_app.erp",
@@ -244,6 +245,16 @@ AMAZON_SP_API_TIMEOUT = float(os.environ.get("AMAZON_SP_API_TIMEOUT", "10"))
 AMAZON_FEED_THRESHOLD = int(os.environ.get("AMAZON_FEED_THRESHOLD", "10"))
 # Check every SP-API request and response against Amazon's models (always on in tests).
 AMAZON_VALIDATE_WIRE = env_bool("AMAZON_VALIDATE_WIRE", env_bool("TOUCHLINE_TESTING", False))
+
+# --- Shopify Admin GraphQL API, as a fulfillment service (README, "Shopify") ----------------------
+# Empty: each store at https://<shop domain>. Set to the simulator's URL in rehearsals and tests.
+SHOPIFY_ADMIN_URL = os.environ.get("SHOPIFY_ADMIN_URL", "")
+SHOPIFY_TIMEOUT = float(os.environ.get("SHOPIFY_TIMEOUT", "10"))
+# Our public base URL; the fulfillment service's callbackUrl is <this>/channels/shopify/callbacks/<store>.
+SHOPIFY_CALLBACK_BASE_URL = os.environ.get("SHOPIFY_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
+# Validate every document against the pinned schema before it leaves (on by default: a refused
+# document costs a millisecond here and a dead-lettered message with the reason, not a bad call).
+SHOPIFY_VALIDATE_WIRE = env_bool("SHOPIFY_VALIDATE_WIRE", True)
 
 # --- Outbox (docs/outbox.md) --------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))

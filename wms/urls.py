@@ -24,4 +24,5 @@ urlpatterns = [
     # include: the root URLconf composes the project; wms code never imports channels_app.
     path("", include("channels_app.urls")),
     path("api/", include("wms.api.urls")),
+    path("channels/shopify/", include("channels_app.shopify.urls")),
 ]

@@ -1,0 +1,568 @@
+"""The Shopify operations the views and the outbox handlers call.
+
+Each takes the store and plain values, talks to Shopify only over HTTP (client.py), changes the WMS
+only through its services (import_order, cancel_order), and raises ``TransportError`` (the
+outbox's) when Shopify could not be reached or refused. Shopify calls happen outside the database
+transactions that apply what they returned, so a failed call leaves nothing half-done here: the
+fulfillment order is still requested at Shopify, and the next notification (or the poll) takes it.
+
+    register_fulfillment_service(store)                → store (ids recorded)
+    take_fulfillment_requests(store, kind)             → {fulfillment order id: outcome}
+    fetch_stock(store, sku)                            → {sku: quantity}
+    fetch_tracking_numbers(store, order_names)         → {order name: [numbers]}
+    handle_webhook(store, topic, webhook_id, payload)  → outcome
+    create_fulfillment(store, event_id)                → fulfillment id (outbox: order_shipped)
+    push_availability(store, item_id, quantity, key)   → quantity set (outbox: availability)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from channels_app.shopify import documents as D
+from channels_app.shopify import mapping
+from channels_app.shopify.client import AdminClient, client_for
+from channels_app.shopify.errors import GraphQLRefused, TransportError, UnknownShopifySku
+from channels_app.shopify.models import (
+    FulfillmentOrderState,
+    ShopifyFulfillmentOrder,
+    ShopifyInventoryItem,
+    ShopifyStore,
+)
+from wms.catalog.models import Identifier, IdentifierKind, Item
+from wms.errors import DomainError
+from wms.inventory.models import ChannelAvailability
+from wms.orders import services
+from wms.orders.models import Event, Order, OrderState, ShipmentParcel
+from wms.outbox.inbound import record_inbound, seen
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "shopify"
+OWNER = "channel:shopify"
+FS = FulfillmentOrderState
+# Notification kinds (the callback body) → the assignment status whose orders they concern.
+KINDS = {
+    "FULFILLMENT_REQUEST": "FULFILLMENT_REQUESTED",
+    "CANCELLATION_REQUEST": "CANCELLATION_REQUESTED",
+}
+
+
+def callback_url(store: ShopifyStore) -> str:
+    """Shopify appends /fulfillment_order_notification, /fetch_stock, /fetch_tracking_numbers."""
+    return f"{settings.SHOPIFY_CALLBACK_BASE_URL.rstrip('/')}/channels/shopify/callbacks/{store.pk}"
+
+
+def _mutate(api: AdminClient, document: str, variables: dict[str, Any], *, field: str) -> Any:
+    """A mutation whose userErrors are a refusal (permanent: a retry would be refused the same)."""
+    reply = api.execute(document, variables, operation=_name(document))
+    payload = reply.data.get(field)
+    errors = mapping.user_errors(payload)
+    if errors:
+        raise GraphQLRefused(
+            f"Shopify {api.shop_domain} refused {field}: {mapping.describe(errors)}",
+            codes=[str(e.get("code")) for e in errors if e.get("code")],
+        )
+    return payload
+
+
+def _name(document: str) -> str:
+    head = document.strip().split("(", 1)[0].split("{", 1)[0].split()
+    return head[1] if len(head) > 1 else "anonymous"
+
+
+# --- registration --------------------------------------------------------------------------------
+
+
+def register_fulfillment_service(store: ShopifyStore) -> ShopifyStore:
+    """fulfillmentServiceCreate with our callback URL; Shopify makes a location for our stock."""
+    if store.fulfillment_service_id and store.location_id:
+        return store
+    with client_for(store) as api:
+        payload = _mutate(
+            api,
+            D.REGISTER,
+            {"name": store.service_name, "callbackUrl": callback_url(store)},
+            field="fulfillmentServiceCreate",
+        )
+    service = payload["fulfillmentService"]
+    store.fulfillment_service_id = service["id"]
+    store.location_id = (service.get("location") or {}).get("id", "")
+    store.save(update_fields=["fulfillment_service_id", "location_id"])
+    return store
+
+
+# --- fulfillment requests and cancellation requests ------------------------------------------
+
+
+def item_for_sku(store: ShopifyStore, sku: str) -> Item:
+    """The item a Shopify SKU names: its shopify channel SKU, else our own SKU."""
+    found = (
+        Identifier.objects.filter(
+            client_id=store.client_id, kind=IdentifierKind.CHANNEL_SKU, channel=CHANNEL, value=sku
+        )
+        .select_related("item")
+        .first()
+    )
+    if found is not None:
+        return found.item
+    item = Item.objects.filter(client_id=store.client_id, sku=sku).first() if sku else None
+    if item is None:
+        raise UnknownShopifySku(
+            f"Shopify SKU {sku or '(none)'} matches no item of this client: add it to the item "
+            "master (or as its Shopify channel SKU); Shopify can then resend the request."
+        )
+    return item
+
+
+def sku_for(store: ShopifyStore, item: Item) -> str:
+    value = (
+        Identifier.objects.filter(item=item, kind=IdentifierKind.CHANNEL_SKU, channel=CHANNEL)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return value or item.sku
+
+
+def _assigned(api: AdminClient, store: ShopifyStore, status: str) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        variables: dict[str, Any] = {"status": status, "after": after}
+        if store.location_id:
+            variables["locationIds"] = [store.location_id]
+        reply = api.execute(D.ASSIGNED, variables, operation="AssignedFulfillmentOrders", cost=30)
+        page = reply.data["assignedFulfillmentOrders"]
+        nodes.extend(page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+def take_fulfillment_requests(store: ShopifyStore, kind: str | None = None) -> dict[str, str]:
+    """Fetch the fulfillment orders assigned to us and answer each request (kind None: both)."""
+    statuses = [KINDS[kind]] if kind in KINDS else list(KINDS.values())
+    outcomes: dict[str, str] = {}
+    with client_for(store) as api:
+        for status in statuses:
+            for node in _assigned(api, store, status):
+                fo = mapping.fulfillment_order_in(node)
+                if status == "FULFILLMENT_REQUESTED":
+                    outcomes[fo.id] = _fulfillment_request(store, api, fo)
+                else:
+                    outcomes[fo.id] = _cancellation_request(store, api, fo)
+    return outcomes
+
+
+def _fulfillment_request(
+    store: ShopifyStore, api: AdminClient, fo: mapping.FulfillmentOrderIn
+) -> str:
+    """Import and reserve, then accept; or reject with why (unknown SKU, address, no stock)."""
+    accept, reason, message = _import(store, fo)
+    if accept:
+        _mutate(
+            api,
+            D.ACCEPT,
+            {"id": fo.id, "message": message[:255]},
+            field="fulfillmentOrderAcceptFulfillmentRequest",
+        )
+        state = FS.ACCEPTED
+    else:
+        _mutate(
+            api,
+            D.REJECT,
+            {"id": fo.id, "reason": reason, "message": message[:255]},
+            field="fulfillmentOrderRejectFulfillmentRequest",
+        )
+        state = FS.REJECTED
+    ShopifyFulfillmentOrder.objects.filter(store=store, fulfillment_order_id=fo.id).update(
+        state=state, decision=message, updated_at=timezone.now()
+    )
+    return str(state)
+
+
+def _import(store: ShopifyStore, fo: mapping.FulfillmentOrderIn) -> tuple[bool, str, str]:
+    """(accept?, Shopify rejection reason, message). Records the fulfillment order either way."""
+    row_fields = {
+        "shopify_order_id": fo.order_id,
+        "order_name": fo.order_name,
+        "lines": [
+            {
+                "id": x.id,
+                "sku": x.sku,
+                "quantity": x.quantity,
+                "inventory_item_id": x.inventory_item_id,
+            }
+            for x in fo.lines
+        ],
+    }
+    try:
+        lines = [
+            services.LineIn(item_for_sku(store, x.sku), x.quantity, channel_line_id=x.id)
+            for x in fo.lines
+        ]
+    except UnknownShopifySku as exc:
+        _record(store, fo, row_fields, None)
+        return False, "INVALID_SKU", exc.message
+    if not fo.ship_to:
+        _record(store, fo, row_fields, None)
+        return False, "INCORRECT_ADDRESS", "The fulfillment order has no destination address."
+    try:
+        with transaction.atomic():
+            imported = services.import_order(
+                client=store.client,
+                channel=CHANNEL,
+                external_id=fo.id,
+                ship_to=fo.ship_to,
+                service=store.default_service,
+                lines=lines,
+            )
+            _record(store, fo, row_fields, imported.order)
+    except DomainError as exc:
+        _record(store, fo, row_fields, None)
+        reason = "INCORRECT_ADDRESS" if exc.field == "ship_to" else "INELIGIBLE_PRODUCT"
+        return False, reason, exc.message
+    order = Order.objects.get(pk=imported.order.pk)
+    decision = order.decisions.order_by("at", "pk").last()
+    why = decision.reason if decision is not None else ""
+    if (
+        order.state == OrderState.EXCEPTION
+        and decision is not None
+        and decision.outcome == "refused"
+    ):
+        # Nothing reservable and the client's policy allows no backorder: say no now, so Shopify
+        # can route the order elsewhere, and let the WMS order go.
+        message = f"Rejected by policy allow_backorder=False: {why}"
+        services.cancel_order(order=order, reason=message, requested_by=OWNER)
+        return False, "INVENTORY_OUT_OF_STOCK", message
+    if order.state == OrderState.CANCELLED:
+        return False, "OTHER", f"Order {fo.order_name or fo.id} was cancelled in the WMS."
+    if order.state == OrderState.BACKORDERED:
+        return True, "", f"Accepted; backordered by policy allow_backorder=True: {why}"
+    return True, "", f"Accepted and reserved: {why}" if why else "Accepted."
+
+
+def _record(
+    store: ShopifyStore,
+    fo: mapping.FulfillmentOrderIn,
+    fields: dict[str, Any],
+    order: Order | None,
+) -> None:
+    row, created = ShopifyFulfillmentOrder.objects.get_or_create(
+        store=store, fulfillment_order_id=fo.id, defaults={**fields, "order": order}
+    )
+    if not created and order is not None and row.order_id is None:
+        ShopifyFulfillmentOrder.objects.filter(pk=row.pk).update(order=order)
+
+
+def _cancellation_request(
+    store: ShopifyStore, api: AdminClient, fo: mapping.FulfillmentOrderIn
+) -> str:
+    """Judge the request by the client's policy (cancel_order), then accept or reject it."""
+    row = (
+        ShopifyFulfillmentOrder.objects.filter(store=store, fulfillment_order_id=fo.id)
+        .select_related("order")
+        .first()
+    )
+    if row is None or row.order is None:
+        accept, message = True, "Nothing of this fulfillment order is held in the warehouse."
+    else:
+        decision = services.cancel_order(
+            order=row.order, reason="Shopify cancellation request", requested_by=OWNER
+        )
+        accept, message = decision.outcome in ("applied", "already"), decision.message
+    if accept:
+        _mutate(
+            api,
+            D.ACCEPT_CANCELLATION,
+            {"id": fo.id, "message": message[:255]},
+            field="fulfillmentOrderAcceptCancellationRequest",
+        )
+        state = FS.CANCELLATION_ACCEPTED
+    else:
+        _mutate(
+            api,
+            D.REJECT_CANCELLATION,
+            {"id": fo.id, "message": message[:255]},
+            field="fulfillmentOrderRejectCancellationRequest",
+        )
+        state = FS.CANCELLATION_REJECTED
+    if row is not None:
+        ShopifyFulfillmentOrder.objects.filter(pk=row.pk).update(
+            state=state, decision=message, updated_at=timezone.now()
+        )
+    return str(state)
+
+
+# --- callbacks Shopify makes to us ---------------------------------------------------------------
+
+
+def fetch_stock(store: ShopifyStore, sku: str | None = None) -> dict[str, int]:
+    """What we publish to channel shopify (ATP after buffers, caps and shares), per Shopify SKU."""
+    rows = ChannelAvailability.objects.filter(
+        client_id=store.client_id, channel=CHANNEL
+    ).select_related("item")
+    stock = {sku_for(store, r.item): max(0, int(r.quantity)) for r in rows}
+    if sku:
+        return {sku: stock.get(sku, 0)}
+    return stock
+
+
+def fetch_tracking_numbers(store: ShopifyStore, order_names: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    rows = ShopifyFulfillmentOrder.objects.filter(store=store, order__isnull=False)
+    if order_names:
+        rows = rows.filter(Q(order_name__in=order_names) | Q(shopify_order_id__in=order_names))
+    for row in rows:
+        numbers = list(
+            ShipmentParcel.objects.filter(shipment__order=row.order).values_list(
+                "tracking_number", flat=True
+            )
+        )
+        found.setdefault(row.order_name or row.shopify_order_id, []).extend(numbers)
+    return found
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+
+def handle_webhook(
+    store: ShopifyStore, *, topic: str, webhook_id: str, payload: dict[str, Any]
+) -> str:
+    """Apply a verified webhook once per X-Shopify-Webhook-Id (the outbox's inbound dedupe)."""
+    source = f"shopify:{store.pk}:webhook"
+    if seen(source=source, external_id=webhook_id):
+        return "duplicate"
+    if topic.startswith("fulfillment_orders/"):
+        # A nudge: what is requested is read from Shopify (the same as a callback), which is
+        # idempotent, so the id is recorded after the work.
+        if store.active:
+            take_fulfillment_requests(store)
+        return "applied" if record_inbound(source=source, external_id=webhook_id) else "duplicate"
+    with transaction.atomic():
+        if not record_inbound(source=source, external_id=webhook_id):
+            return "duplicate"
+        if topic == "orders/cancelled":
+            return _order_cancelled(store, payload)
+        if topic == "app/uninstalled":
+            ShopifyStore.objects.filter(pk=store.pk).update(
+                active=False, uninstalled_at=timezone.now()
+            )
+            return "store deactivated"
+        # orders/create: noted; the order is imported when its fulfillment request arrives.
+        return "noted"
+
+
+def _order_cancelled(store: ShopifyStore, payload: dict[str, Any]) -> str:
+    order_gid = str(payload.get("admin_graphql_api_id") or "")
+    if not order_gid and payload.get("id"):
+        order_gid = f"gid://shopify/Order/{payload['id']}"
+    outcomes = []
+    for row in ShopifyFulfillmentOrder.objects.filter(
+        store=store, shopify_order_id=order_gid, order__isnull=False
+    ).select_related("order"):
+        assert row.order is not None
+        decision = services.cancel_order(
+            order=row.order,
+            reason=f"Shopify order cancelled ({payload.get('cancel_reason') or 'no reason given'})",
+            requested_by=OWNER,
+        )
+        outcomes.append(decision.outcome)
+    return ",".join(outcomes) or "no order held"
+
+
+# --- outbound (the outbox handler calls these) -----------------------------------------------
+
+
+def create_fulfillment(store: ShopifyStore, *, event_id: int) -> str:
+    """fulfillmentCreate with tracking for what shipped; once per fulfillment order.
+
+    fulfillmentCreate takes no idempotency key, so a retry (a timeout, a worker killed after the
+    call) first reads the fulfillment order's fulfillments: one carrying our tracking number means
+    the earlier call was applied, and nothing is sent again.
+    """
+    event = Event.objects.select_related("order").get(pk=event_id)
+    order = event.order
+    if order is None:
+        raise TransportError(f"Event {event_id} names no order; nothing to fulfil.", permanent=True)
+    row = ShopifyFulfillmentOrder.objects.get(store=store, order=order)
+    numbers = [str(p["tracking"]) for p in event.payload.get("parcels", [])]
+    carrier = str(event.payload.get("carrier", ""))
+    shipped = {
+        line_id: n
+        for line_id, n in order.lines.values_list("channel_line_id", "shipped")
+        if line_id
+    }
+    with client_for(store) as api:
+        existing = (
+            api.execute(
+                D.FULFILLMENTS_OF,
+                {"id": row.fulfillment_order_id},
+                operation="FulfillmentsOf",
+                cost=5,
+            ).data.get("fulfillmentOrder")
+            or {}
+        )
+        for f in (existing.get("fulfillments") or {}).get("nodes", []):
+            if any(t.get("number") in numbers for t in f.get("trackingInfo") or []):
+                _fulfilled(row, f["id"], carrier, numbers)
+                return str(f["id"])
+        payload = _mutate(
+            api,
+            D.FULFILL,
+            {
+                "fulfillment": mapping.fulfillment_input(
+                    fulfillment_order_id=row.fulfillment_order_id,
+                    shipped=shipped,
+                    carrier=carrier,
+                    numbers=numbers,
+                )
+            },
+            field="fulfillmentCreate",
+        )
+    fulfillment_id = str(payload["fulfillment"]["id"])
+    _fulfilled(row, fulfillment_id, carrier, numbers)
+    return fulfillment_id
+
+
+def _fulfilled(
+    row: ShopifyFulfillmentOrder, fulfillment_id: str, carrier: str, numbers: list[str]
+) -> None:
+    ShopifyFulfillmentOrder.objects.filter(pk=row.pk).update(
+        state=FS.FULFILLED,
+        fulfillment_id=fulfillment_id,
+        tracking=[{"company": carrier, "number": n} for n in numbers],
+        updated_at=timezone.now(),
+    )
+
+
+def inventory_item(store: ShopifyStore, api: AdminClient, item: Item) -> ShopifyInventoryItem:
+    known = ShopifyInventoryItem.objects.filter(store=store, item=item).first()
+    if known is not None:
+        return known
+    sku = sku_for(store, item)
+    nodes = api.execute(
+        D.INVENTORY_ITEM_BY_SKU, {"query": f"sku:'{sku}'"}, operation="InventoryItemBySku", cost=5
+    ).data["inventoryItems"]["nodes"]
+    matching = [n for n in nodes if n.get("sku") == sku]
+    if len(matching) != 1:
+        raise TransportError(
+            f"Shopify {store.shop_domain} has {len(matching)} inventory items with SKU {sku}; "
+            "it needs exactly one (create the product variant, or fix the duplicate SKU).",
+            permanent=True,
+        )
+    found, _ = ShopifyInventoryItem.objects.get_or_create(
+        store=store, item=item, defaults={"sku": sku, "inventory_item_id": matching[0]["id"]}
+    )
+    return found
+
+
+def read_available(store: ShopifyStore, api: AdminClient, inventory_item_id: str) -> int | None:
+    reply = api.execute(
+        D.INVENTORY_LEVEL,
+        {"id": inventory_item_id, "locationId": store.location_id},
+        operation="AvailableAt",
+        cost=5,
+    )
+    return mapping.available_of(reply.data.get("inventoryItem"))
+
+
+def push_availability(
+    store: ShopifyStore, *, item_id: int, quantity: int, idempotency_key: str, reference: str
+) -> int:
+    """inventorySetQuantities(available) at our location, compare-and-set, @idempotent.
+
+    The compare value is the quantity we last set or read there. A stale compare (Shopify's
+    CHANGE_FROM_QUANTITY_STALE: someone moved the number since) re-reads the current quantity and
+    retries once with it. The @idempotent key is the outbox's key for this content plus the
+    compare value it is sent with: a redelivery that compares against the same value sends the
+    same key (Shopify applies it once), and one that reads anew sends a key of its own (Shopify
+    refuses a key reused with different parameters). When Shopify already shows the quantity,
+    nothing is written.
+    """
+    if not store.location_id:
+        raise TransportError(
+            f"Shopify store {store.shop_domain} has no fulfillment-service location yet; "
+            "register the fulfillment service first.",
+            permanent=True,
+        )
+    item = Item.objects.get(pk=item_id)
+    with client_for(store) as api:
+        inv = inventory_item(store, api, item)
+        change_from = inv.known_quantity
+        if change_from is None:
+            change_from = read_available(store, api, inv.inventory_item_id)
+        for attempt in (1, 2):
+            if change_from == quantity:
+                break  # Shopify shows it already (an earlier call of ours was applied)
+            try:
+                _set(
+                    api,
+                    store,
+                    inv,
+                    quantity,
+                    change_from,
+                    cas_key(idempotency_key, change_from),
+                    reference,
+                )
+                break
+            except GraphQLRefused as refused:
+                if "CHANGE_FROM_QUANTITY_STALE" not in refused.codes:
+                    raise
+                if attempt == 2:
+                    # Moving under us (another app writing): not permanent; the outbox's next
+                    # attempt reads again.
+                    raise TransportError(
+                        f"Shopify {store.shop_domain}: {inv.sku} still stale after a re-read "
+                        f"(compared against {change_from}); the next attempt reads again.",
+                        permanent=False,
+                    ) from refused
+                fresh = read_available(store, api, inv.inventory_item_id)
+                log.info(
+                    "shopify: %s %s stale compare (%s, now %s); retrying once",
+                    store.shop_domain,
+                    inv.sku,
+                    change_from,
+                    fresh,
+                )
+                change_from = fresh
+    ShopifyInventoryItem.objects.filter(pk=inv.pk).update(
+        known_quantity=quantity, pushed_at=timezone.now()
+    )
+    return quantity
+
+
+def cas_key(idempotency_key: str, change_from: int | None) -> str:
+    return f"{idempotency_key}~from:{'null' if change_from is None else change_from}"
+
+
+def _set(
+    api: AdminClient,
+    store: ShopifyStore,
+    inv: ShopifyInventoryItem,
+    quantity: int,
+    change_from: int | None,
+    key: str,
+    reference: str,
+) -> None:
+    _mutate(
+        api,
+        D.SET_INVENTORY,
+        {
+            "input": mapping.inventory_input(
+                inventory_item_id=inv.inventory_item_id,
+                location_id=store.location_id,
+                quantity=quantity,
+                change_from=change_from,
+                reference=reference,
+            ),
+            "key": key,
+        },
+        field="inventorySetQuantities",
+    )

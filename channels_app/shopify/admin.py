@@ -1,0 +1,28 @@
+"""Back office: Shopify stores and the fulfillment orders we answered."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from channels_app.shopify.models import ShopifyFulfillmentOrder, ShopifyInventoryItem, ShopifyStore
+
+
+@admin.register(ShopifyStore)
+class ShopifyStoreAdmin(admin.ModelAdmin[ShopifyStore]):
+    list_display = ("shop_domain", "client", "api_version", "location_id", "active")
+    list_filter = ("active",)
+    readonly_fields = ("fulfillment_service_id", "location_id", "uninstalled_at")
+
+
+@admin.register(ShopifyFulfillmentOrder)
+class ShopifyFulfillmentOrderAdmin(admin.ModelAdmin[ShopifyFulfillmentOrder]):
+    list_display = ("fulfillment_order_id", "order_name", "order", "state", "updated_at")
+    list_filter = ("state",)
+    search_fields = ("fulfillment_order_id", "order_name", "shopify_order_id")
+    readonly_fields = ("decision", "fulfillment_id", "tracking")
+
+
+@admin.register(ShopifyInventoryItem)
+class ShopifyInventoryItemAdmin(admin.ModelAdmin[ShopifyInventoryItem]):
+    list_display = ("sku", "item", "inventory_item_id", "known_quantity", "pushed_at")
+    search_fields = ("sku",)

@@ -1,0 +1,237 @@
+"""The Admin GraphQL client: one document per call, the cost-based rate limit, errors at the boundary.
+
+httpx like the SP-API client: explicit timeouts and a pluggable transport, so
+``wire.ValidatingTransport`` checks every document before it leaves (on unless
+``SHOPIFY_VALIDATE_WIRE=0``). Shopify meters GraphQL by query cost, not by calls: every response
+carries ``extensions.cost.throttleStatus`` (maximumAvailable, currentlyAvailable, restoreRate),
+which the shared token bucket adopts, so every worker spends from the same Redis bucket that
+Shopify keeps for the store. A ``THROTTLED`` error (HTTP 200) or a 429 becomes the outbox's
+``RateLimited`` with the time the bucket needs to refill; retrying is the outbox's job.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import redis
+from django.conf import settings
+
+from channels_app.outbox.ratelimit import IDLE_EXPIRY, TokenBucket
+from channels_app.shopify import wire
+from channels_app.shopify.errors import GraphQLRefused, RateLimited, TransportError
+from channels_app.shopify.models import ShopifyStore
+
+USER_AGENT = "Touchline-WMS/0.1 (Language=Python/3.11)"
+TOKEN_HEADER = "X-Shopify-Access-Token"  # noqa: S105 - a header name, not a secret
+# Shopify's standard bucket until the first response tells us the store's real one.
+DEFAULT_RESTORE_RATE = 50.0
+DEFAULT_MAXIMUM = 1000.0
+MUTATION_COST = 10.0
+
+# KEYS[1] the bucket; ARGV: restore rate, maximum, currently available. Shopify's own numbers,
+# taken on Redis's clock so the bucket refills from now.
+_ADOPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('HSET', KEYS[1], 'rate', ARGV[1], 'burst', ARGV[2], 'tokens', ARGV[3], 'ts', tostring(now))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+
+class CostBucket(TokenBucket):
+    """The outbox's shared token bucket, in query-cost points, fed with Shopify's throttleStatus."""
+
+    def __init__(self, shop_domain: str, *, url: str | None = None) -> None:
+        super().__init__(
+            f"shopify:{shop_domain}:graphql",
+            rate=DEFAULT_RESTORE_RATE,
+            burst=DEFAULT_MAXIMUM,
+            url=url,
+        )
+        self._adopt = self.redis.register_script(_ADOPT)
+
+    def adopt(self, status: dict[str, Any]) -> None:
+        try:
+            rate = float(status["restoreRate"])
+            maximum = float(status["maximumAvailable"])
+            available = float(status["currentlyAvailable"])
+        except (KeyError, TypeError, ValueError):
+            return
+        if rate <= 0 or maximum <= 0:
+            return
+        self.rate = rate
+        try:
+            self._adopt(keys=[self.key], args=[rate, maximum, min(available, maximum), IDLE_EXPIRY])
+        except redis.RedisError:
+            return  # the next take() fails closed anyway
+
+
+@dataclass
+class Reply:
+    data: dict[str, Any]
+    cost: dict[str, Any] = field(default_factory=dict)
+
+
+def _throttle_wait(cost: dict[str, Any], requested: float) -> float:
+    status = cost.get("throttleStatus") or {}
+    try:
+        rate = float(status["restoreRate"])
+        available = float(status["currentlyAvailable"])
+    except (KeyError, TypeError, ValueError):
+        return 1.0
+    need = float(cost.get("requestedQueryCost") or requested)
+    return max((need - available) / rate, 1.0 / rate) if rate > 0 else 1.0
+
+
+class AdminClient:
+    def __init__(
+        self,
+        *,
+        shop_domain: str,
+        access_token: str,
+        api_version: str,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
+        bucket: CostBucket | None = None,
+    ) -> None:
+        self.shop_domain = shop_domain
+        self.api_version = api_version
+        base = base_url or settings.SHOPIFY_ADMIN_URL or f"https://{shop_domain}"
+        self.url = f"{base.rstrip('/')}/admin/api/{api_version}/graphql.json"
+        inner = transport or httpx.HTTPTransport()
+        if settings.SHOPIFY_VALIDATE_WIRE and not isinstance(inner, wire.ValidatingTransport):
+            inner = wire.ValidatingTransport(inner, version=api_version)
+        self.transport = inner
+        self.http = httpx.Client(
+            transport=inner,
+            timeout=httpx.Timeout(timeout or settings.SHOPIFY_TIMEOUT),
+            headers={
+                "user-agent": USER_AGENT,
+                TOKEN_HEADER: access_token,
+                # Which shop a simulator (or a proxy) serves; Shopify itself knows from the host.
+                "X-Shopify-Shop-Domain": shop_domain,
+            },
+        )
+        self.bucket = bucket or CostBucket(shop_domain)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> AdminClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        operation: str,
+        cost: float | None = None,
+    ) -> Reply:
+        """One document; `operation` names it in errors. Raises TransportError (or RateLimited)."""
+        requested = cost if cost is not None else MUTATION_COST
+        wait = self.bucket.take(requested)
+        if wait > 0:
+            raise RateLimited(
+                f"Shopify {self.shop_domain}: {operation} waits {wait:.2f}s for query-cost points",
+                retry_after=wait,
+            )
+        body = {"query": query, "variables": variables or {}, "operationName": operation}
+        try:
+            response = self.http.post(
+                self.url,
+                content=json.dumps(body).encode(),
+                headers={"content-type": "application/json", "accept": "application/json"},
+            )
+        except httpx.TimeoutException as exc:
+            raise TransportError(
+                f"Shopify {self.shop_domain}: {operation} timed out; whether it was applied is "
+                "unknown (a retry checks or carries the same idempotency key).",
+                permanent=False,
+            ) from exc
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"Shopify {self.shop_domain} unreachable for {operation}: {exc}", permanent=False
+            ) from exc
+        return self._reply(response, operation, requested)
+
+    def _reply(self, response: httpx.Response, operation: str, requested: float) -> Reply:
+        status = response.status_code
+        try:
+            payload = response.json() if response.content else {}
+        except ValueError:
+            payload = {}
+        if not isinstance(payload, dict):
+            payload = {}
+        cost = (payload.get("extensions") or {}).get("cost") or {}
+        if cost.get("throttleStatus"):
+            self.bucket.adopt(cost["throttleStatus"])
+        if status == 429:
+            retry_after = _float(response.headers.get("retry-after"))
+            wait = self.bucket.throttled(retry_after or _throttle_wait(cost, requested))
+            raise RateLimited(f"Shopify {self.shop_domain}: {operation} got 429", retry_after=wait)
+        if status in (401, 403):
+            raise TransportError(
+                f"Shopify {self.shop_domain} refused our access token for {operation} ({status}): "
+                "reinstall the app or set SHOPIFY_<NAME>_ACCESS_TOKEN, then retry.",
+                permanent=True,
+            )
+        if status >= 500:
+            raise TransportError(
+                f"Shopify {self.shop_domain}: {operation} failed ({status}).", permanent=False
+            )
+        if status >= 300:
+            raise TransportError(
+                f"Shopify {self.shop_domain}: {operation} refused ({status}): {response.text[:200]}",
+                permanent=True,
+            )
+        errors = payload.get("errors") or []
+        if any(_code(e) == "THROTTLED" for e in errors):
+            wait = self.bucket.throttled(_throttle_wait(cost, requested))
+            raise RateLimited(
+                f"Shopify {self.shop_domain}: {operation} THROTTLED (cost {requested:g})",
+                retry_after=wait,
+            )
+        if errors:
+            text = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict))
+            raise GraphQLRefused(
+                f"Shopify {self.shop_domain} refused {operation}: {text}",
+                codes=[c for c in (_code(e) for e in errors) if c],
+                permanent=not any(_code(e) == "INTERNAL_SERVER_ERROR" for e in errors),
+            )
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise TransportError(
+                f"Shopify {self.shop_domain}: {operation} answered without data.", permanent=False
+            )
+        return Reply(data, cost)
+
+
+def _code(error: Any) -> str:
+    if not isinstance(error, dict):
+        return ""
+    return str((error.get("extensions") or {}).get("code") or "")
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def client_for(store: ShopifyStore, **options: Any) -> AdminClient:
+    return AdminClient(
+        shop_domain=store.shop_domain,
+        access_token=store.secret("ACCESS_TOKEN"),
+        api_version=store.api_version,
+        **options,
+    )
