@@ -50,7 +50,7 @@ class Bucket:
 @dataclass
 class Fault:
     operation: str  # an operationId, or "*"
-    kind: str  # "429", "500", "hang", "apply_then_500"
+    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang"
     remaining: int
     seconds: float = 0.0
 
@@ -291,6 +291,11 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 admitted = sim.admit(op)
             if fault is not None and fault.kind == "hang":
                 time.sleep(fault.seconds)
+            if fault is not None and fault.kind == "drop":
+                # The request is lost on the way in (a reset connection): nothing applied, no answer.
+                time.sleep(fault.seconds)
+                self.close_connection = True
+                return
             if fault is not None and fault.kind in ("429", "500"):
                 status = int(fault.kind)
                 code = "QuotaExceeded" if status == 429 else "InternalFailure"
@@ -316,6 +321,9 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "apply_then_500":
                 self._send(500, errors("InternalFailure", "Applied, then failed."), limit)
                 return
+            if fault is not None and fault.kind == "apply_then_hang":
+                # Applied, and the answer comes late (after the caller's timeout, or never).
+                time.sleep(fault.seconds)
             self._send(status, reply, limit)
 
         def do_GET(self) -> None:
