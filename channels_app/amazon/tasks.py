@@ -203,16 +203,19 @@ def reconcile(self: Task, integration_id: int) -> dict[str, Any]:
     try:
         with _api(integration) as api:
             result = adapter.reconcile(integration, api=api)
-            if result.held:
-                skus = dict(
-                    Listing.objects.filter(
-                        integration=integration, msku__in=result.held
-                    ).values_list("msku", "item__sku")
-                )
-                stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+        # Every held listing Amazon may still show above 0, not only those held just now: a
+        # retry after a failed push finds them held already.
+        unpublished = dict(
+            Listing.objects.filter(integration=integration, held=True)
+            .exclude(pushed_quantity=0)
+            .values_list("msku", "item__sku")
+        )
+        if unpublished:
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+            with _api(integration) as api:  # (an adapter call closes the client it is given)
                 adapter.push_availability(
                     integration,
-                    [(skus[m], 0) for m in result.held],
+                    [(sku, 0) for sku in unpublished.values()],
                     f"hold:{integration.pk}:{stamp}",
                     api=api,
                 )
