@@ -172,6 +172,10 @@ class Simulator:
         if method == "GET" and parts == ["notifications"]:
             taken, s.notifications = s.notifications, []
             return 200, {"notifications": taken}
+        if method == "POST" and parts == ["notifications"]:
+            # SQS delivers at least once, in no promised order: put received ones back, as given.
+            s.notifications.extend(body.get("notifications", []))
+            return 200, {"queued": len(s.notifications)}
         if method == "POST" and parts == ["orders"]:
             return 201, s.create_order(body)
         if method == "POST" and len(parts) == 3 and parts[0] == "orders":

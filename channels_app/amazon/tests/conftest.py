@@ -46,6 +46,10 @@ class SimControl:
     def notifications(self) -> list[dict[str, Any]]:
         return list(self.http.get("/notifications").json()["notifications"])
 
+    def redeliver(self, notes: list[dict[str, Any]]) -> Any:
+        """Queue received notifications again, in the order given (SQS: at least once)."""
+        return self._post("/notifications", {"notifications": notes})
+
     def listings(self, **quantities: int) -> Any:
         return self._post("/listings", {sku: {"quantity": q} for sku, q in quantities.items()})
 
