@@ -26,6 +26,7 @@ from channels_app.outbox.ratelimit import TokenBucket
 from tests.factories import ClientFactory, Site, make_item, place, stock
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
+from wms.celery import app
 from wms.inventory.models import ChannelRule
 from wms.orders.models import Order, OrderState
 from wms.outbox.models import DeliveryException, InboundMessage, OutboxMessage, OutboxState
@@ -43,6 +44,10 @@ def fresh_buckets() -> Iterator[None]:
         r.delete(*keys)
     yield
     r.close()
+    # An eager task run caches a disabled result backend on this thread; a later test that
+    # configures one (tests/test_celery.py) must not inherit it.
+    celery: Any = app
+    celery._local.__dict__.pop("backend", None)
 
 
 def listing_row(item: Item) -> OutboxMessage:

@@ -249,18 +249,26 @@ def test_redis_down_scans_commit_and_amazon_hears_everything_once_when_it_return
     assert Order.objects.get(pk=order.pk).state == OrderState.SHIPPED  # the scans committed
     assert effects(sim)["confirmShipment"] == {}
     private_redis.start()  # empty: whatever had been queued is lost
-    if worker.proc is not None and worker.proc.poll() is not None:
-        # A worker holding an unacknowledged task when Redis vanished exits (kombu must put the
-        # task back into Redis and cannot); its supervisor starts it again (docker-compose:
-        # restart: unless-stopped). What it held is in the outbox, not only in the broker.
-        with contextlib.suppress(ProcessLookupError):
-            worker.kill()  # its embedded beat, if still there
-        worker.start()
 
-    wait_for("the confirmation after the outage", confirmed_once(sim, amazon_id), timeout=120)
-    wait_for("the order placed during the outage", imported(late), timeout=120)
-    wait_for("Amazon to show 3 + 4 − 1", lambda: quantity_on_amazon(sim) == 6, timeout=120)
-    wait_for("every outbox row to be delivered", all_delivered, timeout=120)
+    def supervised(check: Callable[[], bool]) -> Callable[[], bool]:
+        """A worker holding an unacknowledged task when Redis vanished exits (kombu must put the
+        task back into Redis and cannot); its supervisor starts it again (docker-compose:
+        restart: unless-stopped). What it held is in the outbox, not only in the broker."""
+
+        def revived_then_checked() -> bool:
+            if worker.proc is not None and worker.proc.poll() is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    worker.kill()  # its embedded beat, if still there
+                worker.start()
+            return check()
+
+        return revived_then_checked
+
+    wait = {"timeout": 120.0}
+    wait_for("the confirmation", supervised(confirmed_once(sim, amazon_id)), **wait)
+    wait_for("the order placed during the outage", supervised(imported(late)), **wait)
+    wait_for("Amazon to show 3 + 4 − 1", supervised(lambda: quantity_on_amazon(sim) == 6), **wait)
+    wait_for("every outbox row to be delivered", supervised(all_delivered), **wait)
     assert_shipped_as_packed(sim, amazon_id, 2)
     assert Order.objects.filter(channel="amazon").count() == 2
 
