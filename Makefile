@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(PY) bench/reservations.py
 	$(PY) bench/rf_scans.py
 	$(PY) bench/outbox_drain.py
+	$(PY) bench/amazon_availability.py
 
 ## make lock: re-pin every dependency after changing pyproject.toml.
 lock:

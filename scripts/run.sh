@@ -16,8 +16,10 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
 $PY manage.py verify_ledger
 
-.venv/bin/celery -A wms worker --loglevel=info --concurrency=1 --pool=solo \
-  --logfile=.run/celery-worker.log &
+# -B: the embedded beat runs the outbox sweeper (retries) and the channel pollers, which do
+# nothing until an integration exists (README, "Amazon (SP-API)").
+.venv/bin/celery -A wms worker -B --schedule=.run/celerybeat-schedule --loglevel=info \
+  --concurrency=1 --pool=solo --logfile=.run/celery-worker.log &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 

@@ -234,6 +234,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels_app.outbox.tasks.sweep",
         "schedule": float(os.environ.get("OUTBOX_SWEEP_SECONDS", "10")),
     },
+    # Amazon (channels_app/amazon/tasks.py): each returns at once when no integration is active.
+    "amazon-poll-orders": {
+        "task": "channels_app.amazon.tasks.poll_orders",
+        "schedule": float(os.environ.get("AMAZON_POLL_ORDERS_SECONDS", "120")),
+    },
+    "amazon-poll-notifications": {
+        "task": "channels_app.amazon.tasks.poll_notifications",
+        "schedule": float(os.environ.get("AMAZON_POLL_NOTIFICATIONS_SECONDS", "15")),
+    },
+    "amazon-poll-feeds": {
+        "task": "channels_app.amazon.tasks.poll_feeds",
+        "schedule": 60.0,
+    },
+    "amazon-reconcile": {
+        "task": "channels_app.amazon.tasks.reconcile_all",
+        "schedule": float(os.environ.get("AMAZON_RECONCILE_SECONDS", str(4 * 60 * 60))),
+    },
 }
 
 # --- Amazon Selling Partner API (README, "Configuration") ---------------------------------------
@@ -241,6 +258,9 @@ CELERY_BEAT_SCHEDULE = {
 AMAZON_SP_API_URL = os.environ.get("AMAZON_SP_API_URL", "https://sellingpartnerapi-na.amazon.com")
 AMAZON_LWA_URL = os.environ.get("AMAZON_LWA_URL", "https://api.amazon.com")
 AMAZON_SP_API_TIMEOUT = float(os.environ.get("AMAZON_SP_API_TIMEOUT", "10"))
+# Where ORDER_CHANGE notifications are received from (the simulator's /_sim/notifications stands
+# in for the SQS queue); empty: order polling alone.
+AMAZON_NOTIFICATIONS_URL = os.environ.get("AMAZON_NOTIFICATIONS_URL", "")
 # More availability updates than this in one push go as one JSON_LISTINGS_FEED instead of patches.
 AMAZON_FEED_THRESHOLD = int(os.environ.get("AMAZON_FEED_THRESHOLD", "10"))
 # Check every SP-API request and response against Amazon's models (always on in tests).

@@ -5,7 +5,9 @@ Shape (healthchecks-style integration package):
     wire.py      Amazon's published models (spec/) and the validation of every request/response
     mapping.py   pure functions: Amazon JSON <-> what the wms services take
     adapter.py   the operations the outbox handlers call (import_orders, push_availability, …)
-    dedupe.py    inbound dedupe interface and its database implementation
+    throttle.py  token buckets per (seller, operation) in Redis, asked before every call
+    delivery.py  the outbox's router and handler for destination amazon:<integration>
+    tasks.py     Celery: order, notification and feed polling, reconciliation
     models.py    integration per client, per-order sync state, listings, feeds, exceptions
     simulator/   a real HTTP SP-API simulator (python manage.py amazon_simulator)
 """

@@ -5,7 +5,7 @@ not be reached or refused. Results carry ``rate_limit`` (Amazon's x-amzn-RateLim
 caller's limiter can adapt.
 
     import_orders(integration, since)                      → ImportResult
-    handle_notification(integration, payload, dedupe=…)    → outcome str
+    handle_notification(integration, payload)              → outcome str
     push_availability(integration, items, idempotency_key) → AvailabilityPushed
     poll_feed(integration, feed_id)                        → FeedOutcome
     confirm_shipment(integration, shipment, idempotency_key) → Confirmation

@@ -13,6 +13,7 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +22,7 @@ import redis
 from django.conf import settings
 
 from channels_app.amazon import wire
-from channels_app.amazon.errors import TransportError
+from channels_app.amazon.errors import RateLimited, TransportError
 from channels_app.amazon.models import AmazonIntegration
 
 USER_AGENT = "Touchline-WMS/0.1 (Language=Python/3.11)"
@@ -98,6 +99,21 @@ class RedisTokenCache:
 _local_cache = LocalTokenCache()
 
 
+class Throttle(Protocol):
+    """Rate limits shared by every worker (channels_app/amazon/throttle.py): asked before each
+    SP-API request, told every answer's x-amzn-RateLimit-Limit, and told of a 429."""
+
+    def take(self, operation: str) -> None:
+        """Return when a call may go now; raise ``RateLimited`` with the wait otherwise."""
+        ...
+
+    def observe(self, operation: str, headers: Mapping[str, str]) -> None: ...
+
+    def throttled(self, operation: str, retry_after: float | None) -> float:
+        """Amazon answered 429: block the bucket; returns the seconds to wait."""
+        ...
+
+
 def default_token_cache() -> TokenCache:
     redis_url = getattr(settings, "REDIS_URL", "")
     return RedisTokenCache(redis_url) if redis_url else _local_cache
@@ -141,8 +157,10 @@ class SpApiClient:
         timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
         token_cache: TokenCache | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.credentials = credentials
+        self.throttle = throttle
         self.base_url = (base_url or settings.AMAZON_SP_API_URL).rstrip("/")
         self.lwa_url = (lwa_url or settings.AMAZON_LWA_URL).rstrip("/")
         inner = transport or httpx.HTTPTransport()
@@ -279,8 +297,10 @@ class SpApiClient:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
         if content is not None:
             headers["content-type"] = "application/json"
+        if self.throttle is not None:
+            self.throttle.take(operation)  # raises RateLimited: nothing was sent
         try:
-            return self.http.request(
+            response = self.http.request(
                 method, f"{self.base_url}{path}", params=query, content=content, headers=headers
             )
         except httpx.TimeoutException as exc:
@@ -293,6 +313,9 @@ class SpApiClient:
             raise TransportError(
                 f"{operation}: Amazon unreachable ({exc}).", permanent=False, operation=operation
             ) from exc
+        if self.throttle is not None:
+            self.throttle.observe(operation, response.headers)
+        return response
 
     def _reply(self, response: httpx.Response, operation: str) -> Reply:
         status = response.status_code
@@ -308,10 +331,11 @@ class SpApiClient:
             retry_after = _float(response.headers.get("retry-after"))
             if retry_after is None and rate:
                 retry_after = 1 / rate
-            raise TransportError(
+            if self.throttle is not None:
+                retry_after = self.throttle.throttled(operation, retry_after)
+            raise RateLimited(
                 f"{operation} throttled by Amazon: {text}",
-                permanent=False,
-                retry_after=retry_after,
+                retry_after=retry_after if retry_after is not None else 1.0,
                 status=status,
                 rate_limit=rate,
                 operation=operation,

@@ -1,40 +1,25 @@
 """Errors at the Amazon boundary.
 
-``TransportError`` is for the caller that retries (the outbox): ``permanent`` says whether a retry
-can help; ``retry_after`` is what Amazon asked for (or what its rate limit implies); ``rate_limit``
-is the ``x-amzn-RateLimit-Limit`` it reported, for a limiter to adapt to. Domain refusals (an order
-that cannot be imported, a carton over Amazon's limits) are ``DomainError``s with what to do.
-"""
+``TransportError`` is the one class of channels_app/errors.py, shared with the outbox's worker:
+``permanent`` says whether a retry can help; ``retry_after`` is what Amazon asked for (or what its
+rate limit implies); ``rate_limit`` is the ``x-amzn-RateLimit-Limit`` it reported, for a limiter
+to adapt to. A 429 is its subclass ``RateLimited`` (rescheduled, not counted as a failure).
+Domain refusals (an order that cannot be imported, a carton over Amazon's limits) are
+``DomainError``s with what to do."""
 
 from __future__ import annotations
 
+from channels_app.errors import RateLimited, TransportError
 from wms.errors import DomainError
 
-
-class TransportError(Exception):
-    def __init__(
-        self,
-        message: str,
-        *,
-        permanent: bool,
-        retry_after: float | None = None,
-        status: int | None = None,
-        rate_limit: float | None = None,
-        operation: str = "",
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-        self.retry_after = retry_after
-        self.status = status
-        self.rate_limit = rate_limit
-        self.operation = operation
-
-    def __repr__(self) -> str:
-        return (
-            f"TransportError({self.message!r}, permanent={self.permanent}, "
-            f"retry_after={self.retry_after}, status={self.status})"
-        )
+__all__ = [
+    "AmazonNotConfigured",
+    "CartonOverLimit",
+    "InboundPlanFailed",
+    "RateLimited",
+    "TransportError",
+    "UnknownAmazonSku",
+]
 
 
 class AmazonNotConfigured(DomainError):

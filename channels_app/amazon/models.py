@@ -99,24 +99,6 @@ class AmazonOrder(models.Model):
         return self.amazon_order_id
 
 
-class SeenMessage(models.Model):
-    """An inbound message already handled (notification id), so a repeat changes nothing."""
-
-    source = models.CharField(max_length=40)
-    external_id = models.CharField(max_length=120)
-    outcome = models.CharField(max_length=40, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        db_table = "amazon_seen_message"
-        constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="seen_once_per_source")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.external_id}"
-
-
 class Listing(models.Model):
     """One of our items as an Amazon listing (MSKU): what we pushed, what Amazon says, held or not."""
 

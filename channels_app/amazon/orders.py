@@ -18,16 +18,21 @@ from django.utils import timezone
 
 from channels_app.amazon import mapping, wire
 from channels_app.amazon.client import SpApiClient, client_for
-from channels_app.amazon.dedupe import DatabaseDedupe, InboundDedupe
 from channels_app.amazon.errors import TransportError, UnknownAmazonSku
 from channels_app.amazon.models import AmazonException, AmazonIntegration, AmazonOrder
 from wms.catalog.models import Identifier, IdentifierKind, Item
 from wms.errors import DomainError
 from wms.orders import services
 from wms.orders.models import CarrierService, Order, Shipment
+from wms.outbox.inbound import record_inbound, seen
 
 OWNER = "channel:amazon"
-NOTIFICATION_SOURCE = "amazon:notification"
+
+
+def notification_source(integration: AmazonIntegration) -> str:
+    """Where an ORDER_CHANGE notification's id is recorded (wms_inbound_message, the outbox's
+    one inbound dedupe)."""
+    return f"amazon:{integration.pk}:ORDER_CHANGE"
 
 
 @dataclass
@@ -104,7 +109,7 @@ def _apply(
     api: SpApiClient,
     order: dict[str, Any],
     *,
-    claim: tuple[InboundDedupe, str] | None = None,
+    notification_id: str | None = None,
 ) -> str:
     """Bring one Amazon order's latest state into the WMS; says what it did."""
     amazon_id = order["AmazonOrderId"]
@@ -117,8 +122,10 @@ def _apply(
     items = _all_items(api, amazon_id) if row is None or row.order_id is None else []
     incoming = mapping.order_in(order, items)
     with transaction.atomic():
-        if claim is not None and not claim[0].claim(NOTIFICATION_SOURCE, claim[1], "applied"):
-            return "duplicate"
+        if notification_id is not None and not record_inbound(
+            source=notification_source(integration), external_id=notification_id
+        ):
+            return "duplicate"  # a concurrent delivery of the same notification applied it
         row = (
             AmazonOrder.objects.select_for_update()
             .filter(integration=integration, amazon_order_id=amazon_id)
@@ -248,35 +255,36 @@ def handle_notification(
     integration: AmazonIntegration,
     payload: dict[str, Any],
     *,
-    dedupe: InboundDedupe | None = None,
     api: SpApiClient | None = None,
 ) -> str:
     """One ORDER_CHANGE notification: dedupe by id, ignore it if out of date, else re-fetch.
 
     The notification only says *that* the order changed; the order as Amazon has it now is
     fetched and applied, so a late or reordered notification can never roll an order back.
+    Its id is recorded in the transaction that applies it (``record_inbound``): a failure rolls
+    the record back with the change, and the redelivered notification is handled again.
     """
     if settings.AMAZON_VALIDATE_WIRE:
         wire.validate_document("order_change_notification", payload)
-    dedupe = dedupe or DatabaseDedupe()
     change = mapping.order_change(payload)
-    if dedupe.seen(NOTIFICATION_SOURCE, change.notification_id):
-        return "duplicate"
+    source = notification_source(integration)
+    if seen(source=source, external_id=change.notification_id):
+        return "duplicate"  # a repeat costs no Amazon call
     row = AmazonOrder.objects.filter(
         integration=integration, amazon_order_id=change.amazon_order_id
     ).first()
     if row is not None and row.last_update_date >= change.changed_at:
-        dedupe.claim(NOTIFICATION_SOURCE, change.notification_id, "out_of_date")
+        record_inbound(source=source, external_id=change.notification_id)
         return "out_of_date"
     with api or client_for(integration) as client:
         reply = client.call(
             "GET", f"/orders/v0/orders/{change.amazon_order_id}", operation="getOrder"
         )
         outcome = _apply(
-            integration, client, reply.body["payload"], claim=(dedupe, change.notification_id)
+            integration, client, reply.body["payload"], notification_id=change.notification_id
         )
     if outcome in ("unchanged", "pending"):
-        dedupe.claim(NOTIFICATION_SOURCE, change.notification_id, outcome)
+        record_inbound(source=source, external_id=change.notification_id)
     return outcome
 
 

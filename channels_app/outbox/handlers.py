@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from channels_app.errors import RateLimited, TransportError
+
+__all__ = ["Delivery", "Handler", "RateLimited", "TransportError", "handler_for", "register"]
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -25,27 +29,6 @@ class Delivery:
     payload: dict[str, Any]
     idempotency_key: str
     attempt: int  # 1 for the first call of this content
-
-
-class TransportError(Exception):
-    """The call did not get through. `permanent`: retrying will not help (dead-letter now).
-
-    `retry_after`: the receiver said when to come back (seconds), honoured by the backoff.
-    """
-
-    def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-class RateLimited(TransportError):
-    """No token in the bucket, or the receiver answered 429: come back later, not a failure."""
-
-    def __init__(self, message: str, *, retry_after: float) -> None:
-        super().__init__(message, permanent=False, retry_after=retry_after)
 
 
 Handler = Callable[[Delivery], None]

@@ -50,7 +50,7 @@ class Bucket:
 @dataclass
 class Fault:
     operation: str  # an operationId, or "*"
-    kind: str  # "429", "500", "hang", "apply_then_500"
+    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang"
     remaining: int
     seconds: float = 0.0
 
@@ -172,6 +172,10 @@ class Simulator:
         if method == "GET" and parts == ["notifications"]:
             taken, s.notifications = s.notifications, []
             return 200, {"notifications": taken}
+        if method == "POST" and parts == ["notifications"]:
+            # SQS delivers at least once, in no promised order: put received ones back, as given.
+            s.notifications.extend(body.get("notifications", []))
+            return 200, {"queued": len(s.notifications)}
         if method == "POST" and parts == ["orders"]:
             return 201, s.create_order(body)
         if method == "POST" and len(parts) == 3 and parts[0] == "orders":
@@ -291,6 +295,11 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 admitted = sim.admit(op)
             if fault is not None and fault.kind == "hang":
                 time.sleep(fault.seconds)
+            if fault is not None and fault.kind == "drop":
+                # The request is lost on the way in (a reset connection): nothing applied, no answer.
+                time.sleep(fault.seconds)
+                self.close_connection = True
+                return
             if fault is not None and fault.kind in ("429", "500"):
                 status = int(fault.kind)
                 code = "QuotaExceeded" if status == 429 else "InternalFailure"
@@ -316,6 +325,9 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "apply_then_500":
                 self._send(500, errors("InternalFailure", "Applied, then failed."), limit)
                 return
+            if fault is not None and fault.kind == "apply_then_hang":
+                # Applied, and the answer comes late (after the caller's timeout, or never).
+                time.sleep(fault.seconds)
             self._send(status, reply, limit)
 
         def do_GET(self) -> None:

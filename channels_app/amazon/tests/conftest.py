@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from channels_app.amazon.models import AmazonIntegration
 from channels_app.amazon.simulator import Credentials, Simulator
@@ -46,6 +47,10 @@ class SimControl:
     def notifications(self) -> list[dict[str, Any]]:
         return list(self.http.get("/notifications").json()["notifications"])
 
+    def redeliver(self, notes: list[dict[str, Any]]) -> Any:
+        """Queue received notifications again, in the order given (SQS: at least once)."""
+        return self._post("/notifications", {"notifications": notes})
+
     def listings(self, **quantities: int) -> Any:
         return self._post("/listings", {sku: {"quantity": q} for sku, q in quantities.items()})
 
@@ -70,6 +75,14 @@ class SimControl:
 @pytest.fixture
 def sim(settings: Any) -> Iterator[SimControl]:
     simulator = Simulator().start()
+    # Access tokens are cached in Redis by LWA URL; a port an earlier test's simulator used must
+    # not hand this one a token it never issued.
+    if settings.REDIS_URL:
+        r = redis.Redis.from_url(settings.REDIS_URL)
+        stale = list(r.scan_iter("amazon:lwa:*"))
+        if stale:
+            r.delete(*stale)
+        r.close()
     settings.AMAZON_SP_API_URL = simulator.url
     settings.AMAZON_LWA_URL = simulator.url
     settings.AMAZON_VALIDATE_WIRE = True

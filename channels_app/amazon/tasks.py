@@ -1,0 +1,224 @@
+"""Celery tasks of the Amazon integration: load, call the adapter, retry on transient errors.
+
+Beat fans out one task per active integration (or per notification, per open feed), so one seller's
+outage or throttling never delays another's. A transient ``TransportError`` retries the task after
+Amazon's Retry-After or a jittered backoff — a countdown of at most a minute, far below the
+broker's visibility timeout; a poll that still fails is simply made again by the next beat. A
+permanent one (refresh token revoked, secrets missing) opens one ``AmazonException`` for the
+integration engineer instead of retrying. With no active integration every task returns at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from celery import Task, shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from channels_app.amazon import adapter
+from channels_app.amazon.client import SpApiClient, client_for
+from channels_app.amazon.errors import AmazonNotConfigured
+from channels_app.amazon.models import AmazonException, AmazonIntegration, FeedSubmission, Listing
+from channels_app.amazon.throttle import SellerThrottle
+from channels_app.errors import TransportError
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+MAX_COUNTDOWN = 60.0
+ENGINEER = "integration engineer"
+
+
+def _active(pk: int) -> AmazonIntegration | None:
+    return AmazonIntegration.objects.filter(pk=pk, active=True).first()
+
+
+def _active_ids() -> list[int]:
+    return list(AmazonIntegration.objects.filter(active=True).values_list("pk", flat=True))
+
+
+@contextmanager
+def _api(integration: AmazonIntegration) -> Iterator[SpApiClient]:
+    with client_for(integration, throttle=SellerThrottle(integration.seller_id)) as api:
+        yield api
+
+
+def countdown(retries: int, retry_after: float | None) -> float:
+    ceiling = min(MAX_COUNTDOWN, 2.0 * 2**retries)
+    delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+    return min(MAX_COUNTDOWN, max(delay, retry_after or 0.0))
+
+
+def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exception) -> Exception:
+    """What a task raises for `exc`: a retry when it is transient, else the failure itself."""
+    if isinstance(exc, TransportError) and not exc.permanent:
+        log.info("amazon: %s for %s failed, retrying: %s", what, integration, exc)
+        return task.retry(
+            exc=exc,
+            countdown=countdown(task.request.retries, exc.retry_after),
+            max_retries=MAX_RETRIES,
+        )
+    detail = (
+        f"Amazon {what} for seller {integration.seller_id} failed and will not be retried: {exc}"
+    )
+    if not AmazonException.objects.filter(
+        integration=integration, kind="sync_failed", resolved_at=None, evidence__what=what
+    ).exists():
+        AmazonException.objects.create(
+            integration=integration,
+            kind="sync_failed",
+            detail=detail + " Fix the credentials or the integration; the next poll tries again.",
+            evidence={"what": what},
+            owner=ENGINEER,
+        )
+    log.error("amazon: %s", detail)
+    return exc
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+
+@shared_task(name="channels_app.amazon.tasks.poll_orders")
+def poll_orders() -> int:
+    """Beat: one order poll per active integration."""
+    ids = _active_ids()
+    for pk in ids:
+        import_orders.apply_async((pk,))
+    return len(ids)
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.import_orders")
+def import_orders(self: Task, integration_id: int) -> dict[str, Any]:
+    """getOrders by LastUpdatedAfter from the integration's cursor, every page."""
+    integration = _active(integration_id)
+    if integration is None:
+        return {}
+    try:
+        with _api(integration) as api:
+            result = adapter.import_orders(integration, api=api)
+    except (TransportError, AmazonNotConfigured) as exc:
+        raise _failed(self, integration, "order poll", exc) from exc
+    return {"pages": result.pages, "orders": len(result.outcomes)}
+
+
+def receive_notifications(url: str) -> list[dict[str, Any]]:
+    """Take the waiting ORDER_CHANGE notifications from the queue (the simulator's stands in for
+    Amazon's SQS destination): receiving removes them."""
+    try:
+        response = httpx.get(url, timeout=settings.AMAZON_SP_API_TIMEOUT)
+    except httpx.HTTPError as exc:
+        raise TransportError(f"notification queue unreachable: {exc}") from exc
+    if response.status_code != 200:
+        raise TransportError(f"notification queue answered {response.status_code}")
+    return list(response.json().get("notifications", []))
+
+
+@shared_task(name="channels_app.amazon.tasks.poll_notifications")
+def poll_notifications() -> int:
+    """Beat: one task per received notification, for the integration of its seller.
+
+    A notification lost between the receive and its task (the broker down just then) costs
+    latency only: the next order poll finds the change by its LastUpdateDate.
+    """
+    url = settings.AMAZON_NOTIFICATIONS_URL
+    if not url or not _active_ids():
+        return 0
+    try:
+        notes = receive_notifications(url)
+    except TransportError as exc:
+        log.warning("amazon: %s; the next beat tries again", exc)
+        return 0
+    sellers = dict(
+        AmazonIntegration.objects.filter(active=True).values_list("seller_id", "pk").order_by("pk")
+    )
+    for note in notes:
+        seller = note.get("Payload", {}).get("OrderChangeNotification", {}).get("SellerId")
+        if seller in sellers:
+            handle_notification.apply_async((sellers[seller], note))
+        else:
+            log.warning("amazon: notification for unknown seller %r ignored", seller)
+    return len(notes)
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.handle_notification")
+def handle_notification(self: Task, integration_id: int, payload: dict[str, Any]) -> str:
+    integration = _active(integration_id)
+    if integration is None:
+        return "inactive"
+    try:
+        with _api(integration) as api:
+            return adapter.handle_notification(integration, payload, api=api)
+    except (TransportError, AmazonNotConfigured) as exc:
+        raise _failed(self, integration, "ORDER_CHANGE notification", exc) from exc
+
+
+# --- feeds and reconciliation -------------------------------------------------------------------
+
+
+@shared_task(name="channels_app.amazon.tasks.poll_feeds")
+def poll_feeds() -> int:
+    """Beat: look at every feed whose processing report has not been read yet."""
+    open_feeds = list(
+        FeedSubmission.objects.filter(done_at=None, integration__active=True).values_list(
+            "integration_id", "feed_id"
+        )
+    )
+    for integration_id, feed_id in open_feeds:
+        poll_feed.apply_async((integration_id, feed_id))
+    return len(open_feeds)
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.poll_feed")
+def poll_feed(self: Task, integration_id: int, feed_id: str) -> str:
+    integration = _active(integration_id)
+    if integration is None:
+        return "inactive"
+    try:
+        with _api(integration) as api:
+            return adapter.poll_feed(integration, feed_id, api=api).status
+    except (TransportError, AmazonNotConfigured) as exc:
+        raise _failed(self, integration, f"feed {feed_id}", exc) from exc
+
+
+@shared_task(name="channels_app.amazon.tasks.reconcile_all")
+def reconcile_all() -> int:
+    ids = _active_ids()
+    for pk in ids:
+        reconcile.apply_async((pk,))
+    return len(ids)
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.reconcile")
+def reconcile(self: Task, integration_id: int) -> dict[str, Any]:
+    """Amazon's quantities against our ATP; a listing held now is published as 0 at once."""
+    integration = _active(integration_id)
+    if integration is None:
+        return {}
+    try:
+        with _api(integration) as api:
+            result = adapter.reconcile(integration, api=api)
+        # Every held listing Amazon may still show above 0, not only those held just now: a
+        # retry after a failed push finds them held already.
+        unpublished = dict(
+            Listing.objects.filter(integration=integration, held=True)
+            .exclude(pushed_quantity=0)
+            .values_list("msku", "item__sku")
+        )
+        if unpublished:
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+            with _api(integration) as api:  # (an adapter call closes the client it is given)
+                adapter.push_availability(
+                    integration,
+                    [(sku, 0) for sku in unpublished.values()],
+                    f"hold:{integration.pk}:{stamp}",
+                    api=api,
+                )
+    except (TransportError, AmazonNotConfigured) as exc:
+        raise _failed(self, integration, "reconciliation", exc) from exc
+    return {"lines": len(result.lines), "held": result.held}
