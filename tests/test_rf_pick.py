@@ -123,6 +123,7 @@ def test_queries_per_pick_scan(
 
 # Measured: session and user, the gate (savepoint, insert, outcome, release), then the step's own
 # reads (the task, read once for the submit and the next screen); the committing tote scan adds
-# confirm_pick (order lock, task lock, pick touch, reservation, lines, order state) and the claim
+# confirm_pick (order lock, task lock, the pick touch: the tote locked once and its location as
+# the screen read it, one update of the position; reservation, lines, order state) and the claim
 # of the next task.
-QUERIES = {"location": 8, "item": 9, "quantity": 8, "tote": 41}
+QUERIES = {"location": 8, "item": 9, "quantity": 8, "tote": 37}
