@@ -325,8 +325,9 @@ def test_the_committing_scan_query_count(
     at_item_step(rf, plate="PLT-Q")
     rf.through(TENT_EACH, "1", TENT_EACH)  # a first receipt: balance rows exist, as on the floor
     # 6 the dispatcher's (session, user, the gate's savepoint, insert, outcome, release), 3 the
-    # flow's (the receipt, the item, the plate with its location), 19 the services' (the line and
-    # its lock, the receipt's state, scan, locks, balances, touch); the next screen reads nothing.
-    with django_assert_num_queries(28):
+    # flow's (the receipt, the item, the plate with its location), 18 the services' (the line and
+    # its lock, the receipt's state, scan, locks — the plate once —, balances, touch); the next
+    # screen reads nothing.
+    with django_assert_num_queries(27):
         shown = rf.scan("2")
     assert shown.tone == "ok", shown.message

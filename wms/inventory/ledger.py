@@ -11,6 +11,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +127,7 @@ def record_scan(
     fp = fingerprint(kind, {**request, "actor": ctx.actor.pk})
     # No look-up first: the scan row's primary key is the gate. A repeat fails its INSERT (after
     # waiting for a concurrent first attempt to finish) and is answered from the stored row.
+    token = _held.set({})
     try:
         with transaction.atomic():
             scan = Scan.objects.create(
@@ -141,6 +143,8 @@ def record_scan(
         if existing is None:
             raise
         return _replay(existing, fp)
+    finally:
+        _held.reset(token)
     return ScanResult(scan_id=scan.id, kind=kind, touch_ids=touch_ids, message=the_plan.message)
 
 
@@ -165,6 +169,14 @@ def bucket_key(item: Item, lot: Lot | None, bucket: Bucket) -> BucketKey:
     )
 
 
+# The container rows this scan has locked so far (pk → the row as read under its lock), from
+# `record_scan`'s start to its end. The plan locks the scan's containers (to read where they stand)
+# and `_apply` needs the same rows again: rows this transaction holds cannot have changed under it,
+# so `_apply` reuses them instead of sending the same SELECT … FOR UPDATE a second time. None
+# outside a scan.
+_held: ContextVar[dict[int, Container] | None] = ContextVar("ledger_held_containers", default=None)
+
+
 def lock_containers(containers: Iterable[Container]) -> dict[int, Container]:
     """Lock container rows, in the one order every scan uses: pallets first, then the other
     containers, each by primary key — and all of them before any balance row.
@@ -181,7 +193,21 @@ def lock_containers(containers: Iterable[Container]) -> dict[int, Container]:
         .filter(pk__in=ids)
         .order_by(Case(When(type=ContainerType.PALLET, then=Value(0)), default=Value(1)), "pk")
     )
-    return {c.pk: c for c in locked}
+    rows = {c.pk: c for c in locked}
+    held = _held.get()
+    if held is not None:
+        held.update(rows)
+    return rows
+
+
+def _locked_for_apply(containers: Iterable[Container]) -> dict[int, Container]:
+    """The scan's containers under lock: the rows the plan already locked when it locked them all
+    (no statement), else all of them locked again in the one order, as the plan would have."""
+    ids = {c.pk for c in containers}
+    held = _held.get()
+    if held is not None and ids <= held.keys():
+        return {pk: held[pk] for pk in ids}
+    return lock_containers(containers)
 
 
 def lock_family(container: Container) -> list[Container]:
@@ -298,7 +324,7 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
     }
     for cm in plan.container_moves:
         containers.update({c.pk: c for c in cm.containers})
-    locked_containers = lock_containers(containers.values())
+    locked_containers = _locked_for_apply(containers.values())
     moving = {c.pk for cm in plan.container_moves for c in cm.containers}
     for cm in plan.container_moves:
         for c in cm.containers:

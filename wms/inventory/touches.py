@@ -125,11 +125,20 @@ def _placed(container: Container, *others: Container | None) -> Location:
     """
     locked = ledger.lock_containers([container, *(c for c in others if c is not None)])
     fresh = locked[container.pk]
-    if not fresh.active or fresh.location is None:
+    at = None
+    if fresh.active and fresh.location_id is not None:
+        # The caller's copy when it was read with its location and the container has not moved
+        # since (the RF screen reads the scanned tote so): the Location row the locked row points
+        # to, without reading it a second time. The ledger reads its sellable flag under FOR SHARE.
+        cached = fresh.location_id == container.location_id and Container.location.is_cached(
+            container
+        )
+        at = container.location if cached else fresh.location
+    if at is None:
         raise WrongContainer(
             f"{fresh.barcode} is not on the floor (shipped, closed or never placed); scan another."
         )
-    return fresh.location
+    return at
 
 
 def _role(ctx: ScanContext, role: Role, action: str) -> None:

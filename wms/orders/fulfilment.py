@@ -9,7 +9,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -225,21 +225,42 @@ def next_task(
     )
     if picker is None:
         return ordered.first()
-    mine = ordered.filter(picker=picker).first()
-    if mine is not None:
-        return mine
     now = timezone.now()
     free = Q(picker__isnull=True) | Q(assigned_at__lt=now - PICKER_HOLD)
-    # Ids only: the candidates are many, the one claimed is read whole once.
+    # One read for the usual case: the first task that is theirs, else the first free one (theirs
+    # sort first), whole, with what the next screen shows.
+    first = (
+        ordered.filter(Q(picker=picker) | free)
+        .alias(theirs=Case(When(picker=picker, then=Value(0)), default=Value(1)))
+        .order_by("theirs", "wave_id", "sequence", "pk")
+        .first()
+    )
+    if first is None:
+        return None
+    if first.picker_id == picker.pk:
+        return first
+    if _claim(first.pk, picker, free, now):
+        # Claimed by the conditional update, so still open and free when it ran; every other
+        # change to a task (a confirm, a cancel) also takes it out of OPEN, and that one would
+        # have failed the claim: the row read above is the task as claimed.
+        first.picker, first.assigned_at = picker, now
+        return first
+    # Somebody claimed it first: go down the path. Ids only: the candidates are many, the one
+    # claimed is read whole once.
     for candidate in ordered.filter(free).values_list("pk", flat=True)[:20]:
-        claimed = (
-            PickTask.objects.filter(pk=candidate, state=TaskState.OPEN)
-            .filter(free)
-            .update(picker=picker, assigned_at=now)
-        )
-        if claimed:
+        if _claim(candidate, picker, free, now):
             return ordered.get(pk=candidate)
     return None
+
+
+def _claim(task_id: int, picker: User, free: Q, now: dt.datetime) -> bool:
+    """Take the task if it is still open and free: of two pickers asking at once, one gets it."""
+    claimed = (
+        PickTask.objects.filter(pk=task_id, state=TaskState.OPEN)
+        .filter(free)
+        .update(picker=picker, assigned_at=now)
+    )
+    return bool(claimed)
 
 
 # --- picking ----------------------------------------------------------------------------------
@@ -262,6 +283,20 @@ def confirm_pick(
     ctx: ScanContext, *, task: PickTask, tote: Container, quantity: int, short_reason: str = ""
 ) -> PickOutcome:
     """Confirm a pick by scans. Fewer units than asked is a short pick: say why, and the policy decides."""
+    return confirm_pick_within(
+        ctx, task=task, tote=tote, quantity=quantity, short_reason=short_reason
+    )
+
+
+def confirm_pick_within(
+    ctx: ScanContext, *, task: PickTask, tote: Container, quantity: int, short_reason: str = ""
+) -> PickOutcome:
+    """`confirm_pick` for a caller inside a transaction that any error rolls back whole (the RF
+    dispatcher, wms/floor/views.py `_apply_once`): no savepoint of its own, which nobody would roll
+    back to — two statements less on every pick scan. A caller that catches an error and goes on
+    in the same transaction must call `confirm_pick`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("confirm_pick_within needs a transaction.")
     # The order row first: the lock order every order verb uses (cancel, pack, ship), so a pick and
     # a cancel cannot deadlock, and the last two picks of an order cannot both miss "all picked".
     order = Order.objects.select_for_update().get(pk=task.order_id)
@@ -282,18 +317,22 @@ def confirm_pick(
             f"Order {order.external_id} is {OrderState(order.state).label.lower()}: do not pick it; "
             "take the next task."
         )
-    if tote.type != ContainerType.TOTE or Parcel.objects.filter(container=tote).exists():
+    if tote.type != ContainerType.TOTE:
         raise WrongContainer(
             f"{tote.barcode} is not a picking tote; scan an empty tote.", field="tote"
         )
-    if Balance.objects.filter(container=tote, quantity__gt=0).exists():
-        # A tote with units in it belongs to the order last picked into it, until it is packed.
-        last = PickTask.objects.filter(tote=tote).select_related("order").order_by("-pk").first()
-        if last is not None and last.order_id != order.pk:
-            raise WrongContainer(
-                f"Tote {tote.barcode} holds order {last.order.external_id}; scan an empty tote.",
-                field="tote",
-            )
+    in_parcel, loaded, last_order = _tote_facts(tote)
+    if in_parcel:
+        raise WrongContainer(
+            f"{tote.barcode} is not a picking tote; scan an empty tote.", field="tote"
+        )
+    # A tote with units in it belongs to the order last picked into it, until it is packed.
+    if loaded and last_order is not None and last_order != order.pk:
+        other = Order.objects.only("external_id").get(pk=last_order)
+        raise WrongContainer(
+            f"Tote {tote.barcode} holds order {other.external_id}; scan an empty tote.",
+            field="tote",
+        )
     if (
         isinstance(quantity, bool)
         or not isinstance(quantity, int)
@@ -323,27 +362,71 @@ def confirm_pick(
         )
         if result.replayed:
             return PickOutcome(result, task, result.message)
-        Reservation.objects.filter(pk=task.reservation_id).update(
-            quantity=F("quantity") - quantity, picked=F("picked") + quantity
-        )
-        OrderLine.objects.filter(pk=task.line_id).update(picked=F("picked") + quantity)
         task.picked += quantity
     task.tote = tote
     task.state = TaskState.DONE if quantity == remaining else TaskState.SHORT
-    task.save(update_fields=["picked", "tote", "state"])
+    _count_pick(task, quantity)
     message = result.message if result else "Nothing picked."
+    first = None
     if order.state == S.RELEASED:
-        states.move(
-            order,
-            S.PICKING,
-            reason="First pick confirmed.",
-            actor=ctx.actor,
-            reference=tote.barcode,
+        first = states.Step(
+            S.PICKING, reason="First pick confirmed.", actor=ctx.actor, reference=tote.barcode
         )
+        if quantity < remaining:  # the short pick's policy decides from picking, as ever
+            states.move_through(order, [first])
+            first = None
     if quantity < remaining:
         message += " " + _short_pick(ctx, task, remaining - quantity, short_reason.strip())
-    _maybe_picked(order, ctx.actor)
+    _maybe_picked(order, ctx.actor, first)
     return PickOutcome(result, task, message.strip())
+
+
+def _tote_facts(tote: Container) -> tuple[bool, bool, int | None]:
+    """Is the tote a parcel's, does it hold units, which order was last picked into it.
+
+    One statement for what the tote scan checks every time (the ORM would send three and compile
+    each). Plain SQL that SQLite runs too."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM wms_parcel WHERE container_id = %s), "
+            "EXISTS (SELECT 1 FROM wms_balance WHERE container_id = %s AND quantity > 0), "
+            "(SELECT order_id FROM wms_pick_task WHERE tote_id = %s ORDER BY id DESC LIMIT 1)",
+            [tote.pk, tote.pk, tote.pk],
+        )
+        in_parcel, loaded, last_order = cur.fetchone()
+    return bool(in_parcel), bool(loaded), last_order
+
+
+def _count_pick(task: PickTask, quantity: int) -> None:
+    """The picked units on the reservation (no longer held) and the line, and the task's new
+    picked, tote and state.
+
+    On PostgreSQL one statement (data-modifying CTEs) instead of three: the order and the task are
+    locked by the caller, so nothing races these rows and the order the three rows are written in
+    does not matter. SQLite (`make run`) has no data-modifying CTEs: the ORM does it there."""
+    assert task.tote is not None
+    if connection.vendor != "postgresql":
+        if quantity:
+            Reservation.objects.filter(pk=task.reservation_id).update(
+                quantity=F("quantity") - quantity, picked=F("picked") + quantity
+            )
+            OrderLine.objects.filter(pk=task.line_id).update(picked=F("picked") + quantity)
+        task.save(update_fields=["picked", "tote", "state"])
+        return
+    counters = ""
+    params: list[int | None] = []
+    if quantity:
+        counters = (
+            "WITH r AS (UPDATE wms_reservation SET quantity = quantity - %s, picked = picked + %s "
+            "WHERE id = %s), l AS (UPDATE wms_order_line SET picked = picked + %s WHERE id = %s) "
+        )
+        params = [quantity, quantity, task.reservation_id, quantity, task.line_id]
+    with connection.cursor() as cur:
+        cur.execute(
+            counters
+            + "UPDATE wms_pick_task SET picked = %s, tote_id = %s, state = %s WHERE id = %s",
+            [*params, task.picked, task.tote.pk, str(task.state), task.pk],
+        )
 
 
 def _short_pick(ctx: ScanContext, task: PickTask, short: int, why: str) -> str:
@@ -413,16 +496,21 @@ def _flag(order: Order, flag: str) -> None:
         Order.objects.filter(pk=order.pk).update(flags=order.flags)
 
 
-def _maybe_picked(order: Order, actor: User) -> None:
-    """Picked once nothing is left to pick: every line complete, or the rest is backordered."""
-    if (
-        PickTask.objects.filter(order=order, state=TaskState.OPEN).exists()
-        or order.state != S.PICKING
-    ):
+def _maybe_picked(order: Order, actor: User, first: states.Step | None = None) -> None:
+    """Picked once nothing is left to pick: every line complete, or the rest is backordered.
+
+    `first` is the order's move to picking by this scan, not yet made: when the order is picked
+    too, both moves are written together (one update, one insert of both history rows)."""
+    if first is None and order.state != S.PICKING:
         return
-    lines = list(order.lines.all())
-    if all(line.picked == line.quantity for line in lines):
-        states.move(order, S.PICKED, reason="Every unit picked.", actor=actor)
+    open_tasks, incomplete, any_picked = _pick_facts(order)
+    if not incomplete and not open_tasks:
+        done = states.Step(S.PICKED, reason="Every unit picked.", actor=actor)
+        states.move_through(order, [first, done] if first else [done])
+        return
+    if first is not None:
+        states.move_through(order, [first])
+    if open_tasks:
         return
     still_held = Reservation.objects.filter(line__order=order, quantity__gt=0).exists()
     if still_held:
@@ -439,7 +527,7 @@ def _maybe_picked(order: Order, actor: User) -> None:
             policy="allow_backorder=False",
         )
         return
-    if policy.allow_partial_shipment and any(line.picked for line in lines):
+    if policy.allow_partial_shipment and any_picked:
         states.move(
             order,
             S.PICKED,
@@ -455,6 +543,20 @@ def _maybe_picked(order: Order, actor: User) -> None:
             actor=actor,
             policy="ship_complete",
         )
+
+
+def _pick_facts(order: Order) -> tuple[bool, bool, bool]:
+    """Has the order open pick tasks, a line not completely picked, a line with anything picked.
+    One statement (the ORM would send two and compile them); plain SQL that SQLite runs too."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM wms_pick_task WHERE order_id = %s AND state = %s), "
+            "EXISTS (SELECT 1 FROM wms_order_line WHERE order_id = %s AND picked <> quantity), "
+            "EXISTS (SELECT 1 FROM wms_order_line WHERE order_id = %s AND picked <> 0)",
+            [order.pk, TaskState.OPEN.value, order.pk, order.pk],
+        )
+        open_tasks, incomplete, any_picked = cur.fetchone()
+    return bool(open_tasks), bool(incomplete), bool(any_picked)
 
 
 # --- packing and shipping ---------------------------------------------------------------------

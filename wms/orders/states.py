@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from wms.accounts.models import User
@@ -104,6 +107,64 @@ def move(
         policy=policy,
         reference=reference,
     )
+    return order
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of `move_through`, with what `move` would write about it."""
+
+    to: OrderState
+    reason: str
+    owner: str = "wms"
+    actor: User | None = None
+    policy: str = ""
+    reference: str = ""
+
+
+def move_through(order: Order, steps: Sequence[Step]) -> Order:
+    """Several moves in a row, as `move` one after the other would make them (each allowed from the
+    one before, one history row each, in order) — in one conditional update from the state the
+    order was read in to the last, and one insert of the history rows. A pick that is an order's
+    first and last moves it released → picking → picked in one scan; the RF screen waits for it.
+    """
+    first = order.state
+    current = first
+    for step in steps:
+        if step.to == S.ON_HOLD:
+            raise ValueError("A hold records held_from: use move().")
+        if step.to not in ALLOWED[current]:
+            raise StateConflict(
+                f"Order {order.external_id} is {OrderState(current).label.lower()}; it cannot "
+                f"become {step.to.label.lower()}."
+            )
+        current = step.to
+    updated = Order.objects.filter(pk=order.pk, state=first).update(state=current)
+    if not updated:
+        fresh = Order.objects.only("state").get(pk=order.pk)
+        raise StateConflict(
+            f"Order {order.external_id} changed to {fresh.state} while this was being done; "
+            "look at it again."
+        )
+    events = []
+    before = first
+    for step in steps:
+        events.append(
+            OrderEvent(
+                order=order,
+                kind="transition",
+                from_state=before,
+                to_state=step.to,
+                actor=step.actor,
+                owner=step.owner,
+                reason=step.reason,
+                policy=step.policy,
+                reference=step.reference,
+            )
+        )
+        before = step.to
+    OrderEvent.objects.bulk_create(events)
+    order.state = current
     return order
 
 

@@ -180,7 +180,8 @@ class Pick(Flow):
                 return Outcome(step(state, "tote", short=reason), f"Short: {reason}.", "warn")
             case "tote":
                 tote = scanning.container(value, expected=order_tote(task))
-                outcome = fulfilment.confirm_pick(
+                # The dispatcher's transaction rolls back whole on any error: no savepoint needed.
+                outcome = fulfilment.confirm_pick_within(
                     rf.ctx(),
                     task=task,
                     tote=tote,
