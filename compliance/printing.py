@@ -342,6 +342,11 @@ def on_closed(*, parcel: Parcel, station: Location, actor: User, **_: Any) -> li
                     f"Printed the {kind.replace('_', ' ')} label for "
                     f"{each.container.barcode} on {printer}."
                 )
-    print_label(label="packing_slip", order=order, printer=printer, actor=actor)
-    said.append(f"Printed the packing slip on {printer}.")
+    try:
+        with transaction.atomic():  # a savepoint: a slip that cannot be made leaves the close
+            print_label(label="packing_slip", order=order, printer=printer, actor=actor)
+    except (DomainError, ValueError) as exc:  # ValueError: the renderer refused the data
+        said.append(f"Packing slip for order {order.external_id} not printed: {exc}")
+    else:
+        said.append(f"Printed the packing slip on {printer}.")
     return said

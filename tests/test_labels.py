@@ -8,6 +8,7 @@ check structure. No database: the renderers take plain frozen data.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -271,6 +272,12 @@ def test_code128_labels_scan_to_their_data(
 def test_every_packing_slip_page_scans_to_the_order() -> None:
     pages = scan(pdf.packing_slip(SLIP))
     assert [plain(page) for page in pages] == [["SO-1001"], ["SO-1001"]]
+
+
+def test_a_shopify_fulfillment_order_id_gets_a_slip_barcode_row_of_its_own() -> None:
+    gid = "gid://shopify/FulfillmentOrder/1005"  # a Shopify order's external id
+    pages = scan(pdf.packing_slip(dataclasses.replace(SLIP, order_ref=gid)))
+    assert [plain(page) for page in pages] == [[gid], [gid]]
 
 
 def test_data_too_long_for_the_label_is_refused_not_printed_unreadable() -> None:

@@ -153,3 +153,21 @@ def test_load_and_close_ships_the_orders(
     assert order.shipments.get().parcels.get().tracking_number == "TRL-0042"
     assert Load.objects.get().state == LoadState.CLOSED
     assert verify().ok
+
+
+def test_a_slip_that_cannot_be_made_never_undoes_the_close(
+    site: Site, nwo: Client, tent: Item, oscar: User, sam: User
+) -> None:
+    # A Shopify order's id does not fit a 4×6 slip's barcode: said at close, not raised.
+    Printer.objects.create(station=site.pack.code, name="zebra", kind="zpl")
+    gid = "gid://shopify/FulfillmentOrder/1005"
+    order = picked(site, nwo, [(tent, 1)], oscar, sam, ref=gid)
+    rf = Scanner(oscar, site.warehouse)
+    pack_order(rf, order, "C-400", ["NWO-TENT"])
+    shown = rf.scan(action="30x20x15")
+    assert shown.step == "tote", shown.message
+    assert f"Packing slip for order {gid} not printed:" in shown.message
+    assert Parcel.objects.get(container__barcode="C-400").closed_at is not None
+    order.refresh_from_db()
+    assert order.state == OrderState.PACKED
+    assert not PrintJob.objects.filter(order=order, label="packing_slip").exists()

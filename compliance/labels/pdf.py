@@ -321,10 +321,11 @@ _ROWS_FIRST, _ROWS_NEXT = 30, 36  # what fits above the 0.6" bottom margin
 def packing_slip(data: PackingSlip) -> bytes:
     """US Letter packing slip; every page repeats the order reference and its barcode so a page
     found alone on the floor still scans to its order."""
+    wide = (gs1.code128_modules(gs1.code128_values(data.order_ref)) + 20) * MIN_X > 220
     pages: list[tuple[int, int]] = []
     start = 0
     while start < len(data.lines):
-        rows = _ROWS_NEXT if pages else _ROWS_FIRST
+        rows = (_ROWS_NEXT if pages else _ROWS_FIRST) - (5 if wide else 0)
         pages.append((start, min(start + rows, len(data.lines))))
         start += rows
     width, height = letter
@@ -338,8 +339,16 @@ def packing_slip(data: PackingSlip) -> bytes:
             _text(c, margin, top - 18, "PACKING SLIP", 18, width=250, bold=True)
             _text(c, margin, top - 38, f"Order {data.order_ref}", 12, width=250)
             _text(c, margin, top - 54, f"Page {number} of {len(pages)}", 8, width=250)
-            _barcode(c, data.order_ref, x=width - margin - 220, y=top - 50, width=220, height=46)
-            y = top - 70
+            if wide:  # a long channel id (a Shopify gid): the barcode gets a row of its own
+                _barcode(
+                    c, data.order_ref, x=margin, y=top - 116, width=width - 2 * margin, height=46
+                )
+                y = top - 136
+            else:
+                _barcode(
+                    c, data.order_ref, x=width - margin - 220, y=top - 50, width=220, height=46
+                )
+                y = top - 70
             if number == 1:
                 _address(c, "SHIP TO:", data.ship_to, x=margin, top=y, width=240, size=10)
                 if data.ship_from:
