@@ -27,6 +27,7 @@ from wms.orders.models import CarrierService, Order, Shipment
 from wms.outbox.inbound import record_inbound, seen
 
 OWNER = "channel:amazon"
+NEVER_APPLIED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a row claimed, not yet applied
 
 
 def notification_source(integration: AmazonIntegration) -> str:
@@ -126,15 +127,25 @@ def _apply(
             source=notification_source(integration), external_id=notification_id
         ):
             return "duplicate"  # a concurrent delivery of the same notification applied it
-        row = (
-            AmazonOrder.objects.select_for_update()
-            .filter(integration=integration, amazon_order_id=amazon_id)
-            .first()
+        # Claim the order's row before deciding: a concurrent poll or notification for the same
+        # order waits on this insert until we commit, then finds it applied. (Without the claim
+        # both imported it, and the second failed on the unique constraint, aborting its poll.)
+        AmazonOrder.objects.bulk_create(
+            [
+                AmazonOrder(
+                    integration=integration,
+                    amazon_order_id=amazon_id,
+                    status="",
+                    last_update_date=NEVER_APPLIED,
+                )
+            ],
+            ignore_conflicts=True,
         )
-        if row is not None and row.last_update_date >= last_update:
+        row = AmazonOrder.objects.select_for_update().get(
+            integration=integration, amazon_order_id=amazon_id
+        )
+        if row.last_update_date >= last_update:
             return "unchanged"  # a concurrent poll or notification got here first
-        if row is None:
-            row = AmazonOrder(integration=integration, amazon_order_id=amazon_id)
         outcome = _decide(integration, row, incoming)
         row.status = incoming.status
         row.last_update_date = last_update

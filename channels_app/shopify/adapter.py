@@ -18,10 +18,12 @@ fulfillment order is still requested at Shopify, and the next notification (or t
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -151,13 +153,40 @@ def take_fulfillment_requests(store: ShopifyStore, kind: str | None = None) -> d
     outcomes: dict[str, str] = {}
     with client_for(store) as api:
         for status in statuses:
+            listed_at = timezone.now()
             for node in _assigned(api, store, status):
                 fo = mapping.fulfillment_order_in(node)
                 if status == "FULFILLMENT_REQUESTED":
-                    outcomes[fo.id] = _fulfillment_request(store, api, fo)
+                    with _answering(fo.id):
+                        if ShopifyFulfillmentOrder.objects.filter(
+                            store=store,
+                            fulfillment_order_id=fo.id,
+                            state__in=(FS.ACCEPTED, FS.REJECTED),
+                            updated_at__gte=listed_at,
+                        ).exists():
+                            # A concurrent notification answered it after we listed it: Shopify
+                            # would refuse a second answer (and this one's other requests).
+                            outcomes[fo.id] = "answered"
+                            continue
+                        outcomes[fo.id] = _fulfillment_request(store, api, fo)
                 else:
                     outcomes[fo.id] = _cancellation_request(store, api, fo)
     return outcomes
+
+
+@contextmanager
+def _answering(fulfillment_order_id: str) -> Iterator[None]:
+    """One answer at a time per fulfillment order: Shopify notifies once per request, and each
+    notification lists every open request, so concurrent notifications list the same ones. A
+    session-level advisory lock, taken outside any transaction and held across the answer."""
+    key = f"shopify:fulfillment_request:{fulfillment_order_id}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [key])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
 
 
 def _fulfillment_request(
