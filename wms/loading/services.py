@@ -6,7 +6,6 @@ containers). Nothing locks an order and then a load, so loading and shipping can
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -186,7 +185,8 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
             )
     shipments = [
         fulfilment.ship_order(
-            _derived(ctx, order),
+            # one scan id per order shipped by the close, stable across retries of the close
+            fulfilment.derived(ctx, f"order-{order.pk}"),
             order=order,
             carrier=load.carrier,
             tracking={p.pk: load.reference for p in by_order[order.pk]},
@@ -207,8 +207,3 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
 
 def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _derived(ctx: ScanContext, order: Order) -> ScanContext:
-    """One scan id per order shipped by the close, stable across retries of the close."""
-    return ScanContext(uuid.uuid5(ctx.scan_id, f"order-{order.pk}"), ctx.actor, ctx.device)

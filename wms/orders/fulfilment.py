@@ -273,7 +273,7 @@ class PickOutcome:
     message: str
 
 
-def _derived(ctx: ScanContext, tag: str) -> ScanContext:
+def derived(ctx: ScanContext, tag: str) -> ScanContext:
     """A scan id for a second touch of the same operator action, stable across retries."""
     return ScanContext(uuid.uuid5(ctx.scan_id, tag), ctx.actor, ctx.device)
 
@@ -754,7 +754,7 @@ def ship_order(
         ]
         if p.container.parent_id is None:
             touches.ship(
-                _derived(ctx, p.container.barcode),
+                derived(ctx, p.container.barcode),
                 container=p.container,
                 reference=order.touch_reference,
             )
@@ -763,7 +763,7 @@ def ship_order(
         )
     for pallet in Container.objects.filter(pk__in=pallets).order_by("pk"):
         touches.ship(
-            _derived(ctx, pallet.barcode), container=pallet, reference=order.touch_reference
+            derived(ctx, pallet.barcode), container=pallet, reference=order.touch_reference
         )
     OrderLine.objects.filter(order=order).update(shipped=F("packed"))
     unshipped = [
