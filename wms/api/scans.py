@@ -1,4 +1,9 @@
-"""Scan endpoints: the API face of wms/inventory/touches.py, one endpoint per touch kind.
+"""Scan endpoints: the API face of wms/inventory/touches, one endpoint per generic touch kind.
+
+Pick, pack and ship have no raw endpoint: those touches belong to an order, and only the order
+services record them (`POST /api/pick-tasks/{id}/confirm/`, `POST /api/orders/{id}/pack/`,
+`POST /api/orders/{id}/ship/`), so a pick consumes its reservation, a pack fills its order's carton
+and nothing leaves the building without a Shipment and the ship-time compliance check.
 
 Field names match the service's keyword arguments, so a view is: validate, build the ScanContext,
 call the service, show the result. Role rules (e.g. release needs a supervisor) live in the services.
@@ -99,30 +104,6 @@ class MoveIn(StowIn):
 class MoveContainerIn(ScanIn):
     container = _container(required=True)
     to_location = _location()
-
-
-class PickIn(ScanIn):
-    item = _item()
-    lot = _lot()
-    quantity = _qty()
-    from_location = _location()
-    from_container = _container()
-    tote = _container(required=True)
-    reference = _text()
-
-
-class PackIn(ScanIn):
-    item = _item()
-    lot = _lot()
-    quantity = _qty()
-    tote = _container(required=True)
-    carton = _container(required=True)
-    reference = _text()
-
-
-class ShipIn(ScanIn):
-    container = _container(required=True)
-    reference = _text()
 
 
 class QuarantineIn(ScanIn):
@@ -264,9 +245,6 @@ SCAN_ENDPOINTS: dict[str, tuple[type[ScanIn], Callable[..., ScanResult]]] = {
     "stow": (StowIn, touches.stow),
     "move": (MoveIn, touches.move),
     "move-container": (MoveContainerIn, touches.move_container),
-    "pick": (PickIn, touches.pick),
-    "pack": (PackIn, touches.pack),
-    "ship": (ShipIn, touches.ship),
     "quarantine": (QuarantineIn, touches.quarantine),
     "release": (ReleaseIn, touches.release),
     "relabel": (RelabelIn, touches.relabel),

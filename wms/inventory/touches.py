@@ -547,6 +547,9 @@ def pick(
 ) -> ScanResult:
     """Pick available stock from a pick face (or storage) into a tote or carton.
 
+    For the order services only (`fulfilment.confirm_pick`): a pick belongs to a pick task, whose
+    order holds the reservation it consumes. No API endpoint or RF flow calls it directly.
+
     With `consume_reservation`, the units were reserved for the order being picked: the same
     transaction lowers the warehouse's reserved count, so available-to-promise does not move.
     """
@@ -586,7 +589,11 @@ def pack(
     lot: Lot | None = None,
     reference: str = "",
 ) -> ScanResult:
-    """Pack units from a tote into a carton at a pack station."""
+    """Pack units from a tote into a carton at a pack station.
+
+    For the order services only (`fulfilment.pack_units`): the carton is an order's parcel, and the
+    order's lines count what was packed. No API endpoint or RF flow calls it directly.
+    """
 
     def plan() -> Plan:
         _qty(quantity)
@@ -608,7 +615,13 @@ def pack(
 
 
 def ship(ctx: ScanContext, *, container: Container, reference: str = "") -> ScanResult:
-    """Everything in a carton or pallet (and nested in it) leaves for the customer."""
+    """Everything in a carton or pallet (and nested in it) leaves for the customer.
+
+    For the order services only (`fulfilment.ship_order`, which loading's close_load calls):
+    they record the Shipment, run the ship-time compliance check, move the order to shipped and
+    announce it in the same transaction. Nothing else may send stock to the customer location —
+    every other touch refuses a virtual location — so nothing leaves without a Shipment.
+    """
     _container(container, types=(ContainerType.CARTON, ContainerType.PALLET), what="Shipping")
 
     def plan() -> Plan:
