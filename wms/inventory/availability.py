@@ -2,6 +2,7 @@
 
 ATP at a warehouse for a channel = on_hand − reserved − client safety buffer − channel buffer, never
 below zero. A channel is told the sum over the warehouses that feed it, then capped and scaled.
+on_hand counts exactly the units `wms.inventory.sellable` calls sellable (the ledger keeps it so).
 """
 
 from __future__ import annotations

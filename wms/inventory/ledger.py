@@ -24,6 +24,7 @@ from wms.catalog.models import Item, Lot
 from wms.errors import DomainError, InsufficientStock, ScanIdReused, Shortage, WrongContainer
 from wms.inventory import positions
 from wms.inventory.models import Balance, Scan, StockStatus, Touch, TouchKind
+from wms.inventory.sellable import is_sellable  # re-exported: ledger.is_sellable
 from wms.layout.models import Container, ContainerType, Location
 
 
@@ -258,17 +259,6 @@ def lock_balances(
     return {
         (b.item_id, b.lot_id or 0, b.location_id, b.container_id or 0, b.status): b for b in rows
     }
-
-
-def is_sellable(location: Location, status: str, container: Container | None = None) -> bool:
-    """Stock counts toward what channels may sell: available, loose or on a pallet, at a sellable
-    physical location. Totes and cartons hold work in progress (picked, packed), never stock to sell."""
-    return (
-        status == StockStatus.AVAILABLE
-        and location.sellable
-        and not location.is_virtual
-        and (container is None or container.type == ContainerType.PALLET)
-    )
 
 
 def sellable_flags(location_ids: set[int]) -> dict[int, bool]:
