@@ -1,4 +1,4 @@
-"""Scan endpoints: the API face of wms/inventory/touches, one endpoint per generic touch kind.
+"""Scan endpoints: the API face of wms/inventory/touches/, one endpoint per generic touch kind.
 
 Pick, pack and ship have no raw endpoint: those touches belong to an order, and only the order
 services record them (`POST /api/pick-tasks/{id}/confirm/`, `POST /api/orders/{id}/pack/`,

@@ -1,6 +1,6 @@
 """The one writer of the ledger: scans, touches, balances and container positions.
 
-See docs/ledger.md. Every public service in wms/inventory/touches.py builds a plan of `Movement`s
+See docs/ledger.md. Every public service in wms/inventory/touches/ builds a plan of `Movement`s
 and hands it to `record_scan`, which owns idempotency, lock order and the balance arithmetic.
 """
 
