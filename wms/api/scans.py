@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.validators import MinValueValidator
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -22,9 +23,11 @@ from rest_framework.response import Response
 from wms.api.permissions import WarehouseStaffOnly, actor
 from wms.api.serializers import TouchSerializer
 from wms.catalog.models import Item, Lot
+from wms.errors import InvalidQuantity
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Scan, StockStatus, Touch
+from wms.inventory.quantities import MAX_UNITS, whole_quantity
 from wms.layout.models import Container, Location
 
 
@@ -54,8 +57,27 @@ def _container(required: bool = False) -> serializers.PrimaryKeyRelatedField:
     )
 
 
-def _qty() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=1_000_000)
+class WholeQuantityField(serializers.IntegerField):
+    """A quantity of units, checked by the services' own rule and words (wms/inventory/quantities.py).
+
+    min_value stays declared for the OpenAPI schema; its validator gives way to the services' check,
+    so the API refuses 0 with the message the RF screens and the services give."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_UNITS, **kwargs)
+        kept = [v for v in self.validators if not isinstance(v, MinValueValidator)]
+        self.validators = [*kept, self._whole]
+
+    @staticmethod
+    def _whole(value: int) -> None:
+        try:
+            whole_quantity(value)
+        except InvalidQuantity as refused:
+            raise serializers.ValidationError(refused.message) from None
+
+
+def _qty() -> WholeQuantityField:
+    return WholeQuantityField()
 
 
 def _status(default: str = StockStatus.AVAILABLE) -> serializers.ChoiceField:
@@ -144,7 +166,7 @@ class AdjustIn(ScanIn):
     location = _location()
     container = _container()
     status = _status()
-    delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    delta = serializers.IntegerField(min_value=-MAX_UNITS, max_value=MAX_UNITS)
     reason_code = _text(required=True, max_length=40)
 
 
@@ -154,7 +176,7 @@ class CountIn(ScanIn):
     location = _location()
     container = _container()
     status = _status()
-    counted = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    counted = serializers.IntegerField(min_value=0, max_value=MAX_UNITS)
 
 
 class ReturnIn(ScanIn):

@@ -21,7 +21,13 @@ from django.db.models.functions import Coalesce
 
 from wms.accounts.models import User
 from wms.catalog.models import Item, Lot
-from wms.errors import DomainError, InsufficientStock, ScanIdReused, Shortage, WrongContainer
+from wms.errors import (
+    InsufficientStock,
+    InvalidQuantity,
+    ScanIdReused,
+    Shortage,
+    WrongContainer,
+)
 from wms.inventory import positions
 from wms.inventory.models import Balance, Scan, StockStatus, Touch, TouchKind
 from wms.inventory.sellable import is_sellable  # re-exported: ledger.is_sellable
@@ -35,6 +41,20 @@ class ScanContext:
     scan_id: uuid.UUID
     actor: User
     device: str = ""
+
+    def derive(self, tag: str) -> ScanContext:
+        """The context of a second touch of the same operator action (one per `tag`): its scan id
+        is derived from this one, so a retried action derives the same ids and replays."""
+        return derive(self, tag)
+
+
+def derive(ctx: ScanContext, tag: str) -> ScanContext:
+    """A scan id for a second touch of the same operator action, stable across retries.
+
+    uuid5(scan id, tag): byte for byte what fulfilment.derived, the RF screens and seed_demo
+    compute, so ids recorded before this function existed keep replaying.
+    """
+    return ScanContext(uuid.uuid5(ctx.scan_id, tag), ctx.actor, ctx.device)
 
 
 @dataclass(frozen=True)
@@ -334,7 +354,9 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
     deltas: dict[BucketKey, int] = defaultdict(int)
     for m in plan.movements:
         if m.quantity <= 0:
-            raise DomainError(f"Quantity must be at least 1, not {m.quantity}.", field="quantity")
+            raise InvalidQuantity(
+                f"Quantity must be at least 1, not {m.quantity}.", field="quantity"
+            )
         src, dst = bucket_key(m.item, m.lot, m.source), bucket_key(m.item, m.lot, m.target)
         keys[src] = (m.item, m.lot, m.source)
         keys[dst] = (m.item, m.lot, m.target)

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from wms.accounts.models import Role
 from wms.catalog.models import Item, Lot
 from wms.errors import (
-    DomainError,
-    InvalidQuantity,
     ItemInactive,
     LotMismatch,
     LotRequired,
@@ -24,7 +22,9 @@ from wms.errors import (
     WrongLocationType,
 )
 from wms.inventory import ledger
+from wms.inventory.errors import VirtualLocationMissing
 from wms.inventory.ledger import ScanContext
+from wms.inventory.quantities import whole_quantity
 from wms.layout.models import Container, Location, LocationType
 
 RECEIVING_TYPES = (LocationType.DOCK, LocationType.STAGING, LocationType.QUARANTINE)
@@ -40,12 +40,7 @@ SHIP_FROM_TYPES = (LocationType.SHIP_LANE, LocationType.DOCK, LocationType.PACK_
 
 
 def _qty(quantity: int) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise InvalidQuantity(
-            f"Quantity must be a whole number of at least 1; you entered {quantity!r}.",
-            field="quantity",
-        )
-    return quantity
+    return whole_quantity(quantity)
 
 
 def _active(item: Item) -> Item:
@@ -155,7 +150,7 @@ def _virtual(warehouse_id: int, type_: LocationType) -> Location:
     try:
         return Location.objects.get(warehouse_id=warehouse_id, type=type_)
     except Location.DoesNotExist:
-        raise DomainError(
+        raise VirtualLocationMissing(
             f"Warehouse has no {type_.label} location. An admin must create it before stock can move."
         ) from None
 

@@ -11,6 +11,7 @@ from wms.errors import (
 from wms.inventory import ledger
 from wms.inventory.ledger import Bucket, Movement, Plan, ScanContext, ScanResult
 from wms.inventory.models import StockStatus, TouchKind
+from wms.inventory.quantities import is_whole
 from wms.inventory.touches.checks import (
     _active,
     _ids,
@@ -39,7 +40,7 @@ def adjust(
     """Add (delta > 0) or remove (delta < 0) stock against the adjustment account. Supervisors only."""
     _role(ctx, Role.SUPERVISOR, "An inventory adjustment")
     reason = _reason(reason_code, "An adjustment")
-    if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0:
+    if not is_whole(delta) or delta == 0:
         raise InvalidQuantity(
             f"Adjustment must be a non-zero whole number, not {delta!r}.", field="delta"
         )
@@ -71,7 +72,7 @@ def count(
     status: StockStatus = StockStatus.AVAILABLE,
 ) -> ScanResult:
     """Record a counted quantity; a variance moves to or from the adjustment account."""
-    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+    if not is_whole(counted) or counted < 0:
         raise InvalidQuantity(
             f"Counted quantity must be 0 or more, not {counted!r}.", field="counted"
         )
