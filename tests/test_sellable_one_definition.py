@@ -12,7 +12,7 @@ from tests.conftest import api_as
 from tests.factories import Site, ctx, place, stock
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
-from wms.inventory import touches
+from wms.inventory import selectors, touches
 from wms.inventory.models import Balance, StockPosition
 from wms.inventory.sellable import SELLABLE
 from wms.layout import services as layout
@@ -51,5 +51,6 @@ def test_units_in_a_tote_are_not_sellable_in_balances_nor_in_atp(
     filtered = Balance.objects.filter(SELLABLE, item=tent).aggregate(n=Sum("quantity"))["n"]
     position = StockPosition.objects.get(item=tent, warehouse=site.warehouse)
     assert listed == filtered == position.on_hand == 7
+    assert selectors.sellable_on_hand(item_id=tent.pk) == {site.warehouse.pk: 7}
     atp = api_as(sam).get(f"/api/atp/?item={tent.pk}&channel=shopify").json()
     assert atp["warehouses"] == {"TST1": position.on_hand - position.reserved}
