@@ -148,7 +148,7 @@ def record_scan(
     fp = fingerprint(kind, {**request, "actor": ctx.actor.pk})
     # No look-up first: the scan row's primary key is the gate. A repeat fails its INSERT (after
     # waiting for a concurrent first attempt to finish) and is answered from the stored row.
-    token = _held.set({})
+    token, shared_token = _held.set({}), _shared.set({})
     try:
         with transaction.atomic():
             scan = Scan.objects.create(
@@ -166,6 +166,7 @@ def record_scan(
         return _replay(existing, fp)
     finally:
         _held.reset(token)
+        _shared.reset(shared_token)
     return ScanResult(scan_id=scan.id, kind=kind, touch_ids=touch_ids, message=the_plan.message)
 
 
@@ -281,14 +282,32 @@ def lock_balances(
     }
 
 
+# The locations this scan has share-locked so far (pk → sellable flag as read under the lock), from
+# `record_scan`'s start to its end: a plan that must lock balances before `_apply` (a count reads
+# the quantity it judges under lock) share-locks their locations first, in the one global order,
+# and `_apply` reuses the flags instead of reading them again. None outside a scan.
+_shared: ContextVar[dict[int, bool] | None] = ContextVar("ledger_shared_locations", default=None)
+
+
 def sellable_flags(location_ids: set[int]) -> dict[int, bool]:
     """The locations' sellable flags as committed now, share-locked until the scan commits.
 
     The caller's Location objects may predate a set_sellable; reading the flag under FOR SHARE
     (set_sellable takes FOR UPDATE) keeps the positions exactly in step with the balances.
+    Locations: after the containers, before the balances (set_sellable locks the location, then
+    its balances).
     """
     if not location_ids:
         return {}
+    shared = _shared.get()
+    if shared is None:
+        return _share_lock_flags(location_ids)
+    if missing := location_ids - shared.keys():
+        shared.update(_share_lock_flags(missing))
+    return {pk: shared[pk] for pk in location_ids if pk in shared}
+
+
+def _share_lock_flags(location_ids: set[int]) -> dict[int, bool]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(

@@ -89,6 +89,8 @@ def count(
                 f"{container.barcode} is not at {location.code}; count it where it stands."
             )
         keys = {ledger.bucket_key(item, lot, b): (item, lot, b) for b in (here, adjustment)}
+        # The location's share lock comes before the balance locks (the one global order).
+        ledger.sellable_flags({location.pk})
         system = ledger.lock_balances(keys)[ledger.bucket_key(item, lot, here)].quantity
         variance = counted - system
         if variance == 0:
