@@ -172,6 +172,7 @@ def record_count(
 ) -> CountResult:
     """One blind count of a bucket. `first_count` is None for a first count; the operator's first
     number when this is the recount (which is final)."""
+    # Long on purpose: the whole decision (agrees, recount, book, wait for a supervisor) in one read.
     for name, value in (("counted", counted), ("first_count", first_count)):
         if name == "first_count" and value is None:
             continue

@@ -345,6 +345,7 @@ def _check_container_position(
 
 
 def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[int]:
+    # Long on purpose: steps 3-6 of docs/ledger.md ("Writing a scan") in their lock order, one read.
     containers = {
         c.pk: c
         for m in plan.movements
