@@ -34,14 +34,8 @@ from wms.inventory.touches.checks import (
     check_receiving_location,
     check_stow_location,
 )
-from wms.inventory.touches.counts import (
-    adjust,
-    count,
-)
-from wms.inventory.touches.inbound import (
-    receive,
-    receive_return,
-)
+from wms.inventory.touches.counts import adjust, count
+from wms.inventory.touches.inbound import receive, receive_return
 from wms.inventory.touches.movement import (
     _contents,
     _move_family,
@@ -54,11 +48,7 @@ from wms.inventory.touches.movement import (
     stow_container,
     unnest_container,
 )
-from wms.inventory.touches.outbound import (
-    pack,
-    pick,
-    ship,
-)
+from wms.inventory.touches.outbound import pack, pick, ship
 from wms.inventory.touches.status import (
     _change_status,
     dispose,

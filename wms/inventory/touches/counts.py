@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from wms.accounts.models import Role
 from wms.catalog.models import Item, Lot
-from wms.errors import (
-    InvalidQuantity,
-    WrongContainer,
-)
+from wms.errors import InvalidQuantity, WrongContainer
 from wms.inventory import ledger
 from wms.inventory.ledger import Bucket, Movement, Plan, ScanContext, ScanResult
 from wms.inventory.models import StockStatus, TouchKind

@@ -10,10 +10,7 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 
 from wms.catalog.models import Item, Lot
-from wms.errors import (
-    WrongContainer,
-    WrongLocation,
-)
+from wms.errors import WrongContainer, WrongLocation
 from wms.inventory import ledger
 from wms.inventory.ledger import Bucket, ContainerMove, Movement, Plan, ScanContext, ScanResult
 from wms.inventory.models import Balance, StockStatus, TouchKind

@@ -8,9 +8,7 @@ step with the stock, so nothing leaves the building without a Shipment.
 from __future__ import annotations
 
 from wms.catalog.models import Item, Lot
-from wms.errors import (
-    WrongContainer,
-)
+from wms.errors import WrongContainer
 from wms.inventory import ledger
 from wms.inventory.ledger import Bucket, ContainerMove, Movement, Plan, ScanContext, ScanResult
 from wms.inventory.models import StockStatus, TouchKind

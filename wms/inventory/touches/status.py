@@ -5,9 +5,7 @@ from __future__ import annotations
 from wms.accounts.models import Role
 from wms.catalog.models import Item, Lot
 from wms.catalog.selectors import resolve_barcode
-from wms.errors import (
-    LabelMismatch,
-)
+from wms.errors import LabelMismatch
 from wms.inventory.ledger import Bucket, ScanContext, ScanResult
 from wms.inventory.models import StockStatus, TouchKind
 from wms.inventory.touches.checks import _between, _physical, _reason, _role, _virtual
