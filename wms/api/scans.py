@@ -1,4 +1,9 @@
-"""Scan endpoints: the API face of wms/inventory/touches.py, one endpoint per touch kind.
+"""Scan endpoints: the API face of wms/inventory/touches/, one endpoint per generic touch kind.
+
+Pick, pack and ship have no raw endpoint: those touches belong to an order, and only the order
+services record them (`POST /api/pick-tasks/{id}/confirm/`, `POST /api/orders/{id}/pack/`,
+`POST /api/orders/{id}/ship/`), so a pick consumes its reservation, a pack fills its order's carton
+and nothing leaves the building without a Shipment and the ship-time compliance check.
 
 Field names match the service's keyword arguments, so a view is: validate, build the ScanContext,
 call the service, show the result. Role rules (e.g. release needs a supervisor) live in the services.
@@ -9,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.validators import MinValueValidator
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -17,9 +23,11 @@ from rest_framework.response import Response
 from wms.api.permissions import WarehouseStaffOnly, actor
 from wms.api.serializers import TouchSerializer
 from wms.catalog.models import Item, Lot
+from wms.errors import InvalidQuantity
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Scan, StockStatus, Touch
+from wms.inventory.quantities import MAX_UNITS, whole_quantity
 from wms.layout.models import Container, Location
 
 
@@ -49,8 +57,27 @@ def _container(required: bool = False) -> serializers.PrimaryKeyRelatedField:
     )
 
 
-def _qty() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=1_000_000)
+class WholeQuantityField(serializers.IntegerField):
+    """A quantity of units, checked by the services' own rule and words (wms/inventory/quantities.py).
+
+    min_value stays declared for the OpenAPI schema; its validator gives way to the services' check,
+    so the API refuses 0 with the message the RF screens and the services give."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_UNITS, **kwargs)
+        kept = [v for v in self.validators if not isinstance(v, MinValueValidator)]
+        self.validators = [*kept, self._whole]
+
+    @staticmethod
+    def _whole(value: int) -> None:
+        try:
+            whole_quantity(value)
+        except InvalidQuantity as refused:
+            raise serializers.ValidationError(refused.message) from None
+
+
+def _qty() -> WholeQuantityField:
+    return WholeQuantityField()
 
 
 def _status(default: str = StockStatus.AVAILABLE) -> serializers.ChoiceField:
@@ -101,30 +128,6 @@ class MoveContainerIn(ScanIn):
     to_location = _location()
 
 
-class PickIn(ScanIn):
-    item = _item()
-    lot = _lot()
-    quantity = _qty()
-    from_location = _location()
-    from_container = _container()
-    tote = _container(required=True)
-    reference = _text()
-
-
-class PackIn(ScanIn):
-    item = _item()
-    lot = _lot()
-    quantity = _qty()
-    tote = _container(required=True)
-    carton = _container(required=True)
-    reference = _text()
-
-
-class ShipIn(ScanIn):
-    container = _container(required=True)
-    reference = _text()
-
-
 class QuarantineIn(ScanIn):
     item = _item()
     lot = _lot()
@@ -163,7 +166,7 @@ class AdjustIn(ScanIn):
     location = _location()
     container = _container()
     status = _status()
-    delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    delta = serializers.IntegerField(min_value=-MAX_UNITS, max_value=MAX_UNITS)
     reason_code = _text(required=True, max_length=40)
 
 
@@ -173,7 +176,7 @@ class CountIn(ScanIn):
     location = _location()
     container = _container()
     status = _status()
-    counted = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    counted = serializers.IntegerField(min_value=0, max_value=MAX_UNITS)
 
 
 class ReturnIn(ScanIn):
@@ -264,9 +267,6 @@ SCAN_ENDPOINTS: dict[str, tuple[type[ScanIn], Callable[..., ScanResult]]] = {
     "stow": (StowIn, touches.stow),
     "move": (MoveIn, touches.move),
     "move-container": (MoveContainerIn, touches.move_container),
-    "pick": (PickIn, touches.pick),
-    "pack": (PackIn, touches.pack),
-    "ship": (ShipIn, touches.ship),
     "quarantine": (QuarantineIn, touches.quarantine),
     "release": (ReleaseIn, touches.release),
     "relabel": (RelabelIn, touches.relabel),

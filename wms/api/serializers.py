@@ -10,6 +10,7 @@ from rest_framework import serializers
 from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
 from wms.catalog.services import ITEM_FIELDS
 from wms.inventory.models import Balance, Touch
+from wms.inventory.sellable import is_sellable
 from wms.layout.models import Container, Location, Warehouse
 
 
@@ -160,7 +161,8 @@ class BalanceSerializer(serializers.ModelSerializer):
         ]
 
     def get_sellable(self, obj: Balance) -> bool:
-        return obj.location.sellable and obj.status == "available"
+        """The ledger's definition, the one ATP counts: a tote's or carton's units are not."""
+        return is_sellable(obj.location, obj.status, obj.container)
 
 
 class TouchSerializer(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from wms.api.permissions import ReadAnyWriteRole, WarehouseStaffOnly, actor, sco
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, Identifier, Item, PackLevel
 from wms.catalog.selectors import resolve_barcode
+from wms.inventory import selectors as inventory_reads
 from wms.inventory.models import Balance, Touch
 from wms.layout import services as layout
 from wms.layout.models import Container, Location, Warehouse
@@ -241,12 +242,12 @@ class ContainerViewSet(
         return response
 
 
-_BALANCE_FILTERS = {
+_BALANCE_FILTERS = {  # query parameter → keyword of inventory selectors.balances
     "client": "client_id",
     "item": "item_id",
     "location": "location_id",
     "container": "container_id",
-    "warehouse": "location__warehouse_id",
+    "warehouse": "warehouse_id",
 }
 
 
@@ -268,21 +269,15 @@ class BalanceViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ReadAnyWriteRole]
 
     def get_queryset(self) -> QuerySet[Balance]:
-        request = self.request
-        qs = Balance.objects.select_related("item", "lot", "location", "container")
-        qs = scope(qs, request.user)
-        for param, field in _BALANCE_FILTERS.items():
-            if (value := _int_param(request, param)) is not None:
-                qs = qs.filter(**{field: value})
-        if sku := request.query_params.get("sku"):
-            qs = qs.filter(item__sku=sku)
-        if st := request.query_params.get("status"):
-            qs = qs.filter(status=st)
-        if request.query_params.get("include_virtual") not in ("1", "true"):
-            qs = qs.filter(is_virtual=False)
-        if request.query_params.get("include_zero") not in ("1", "true"):
-            qs = qs.exclude(quantity=0)
-        return qs
+        params = self.request.query_params
+        rows = inventory_reads.balances(
+            **{field: _int_param(self.request, param) for param, field in _BALANCE_FILTERS.items()},
+            sku=params.get("sku", ""),
+            status=params.get("status", ""),
+            include_virtual=params.get("include_virtual") in ("1", "true"),
+            include_zero=params.get("include_zero") in ("1", "true"),
+        )
+        return scope(rows, self.request.user)
 
 
 @extend_schema(

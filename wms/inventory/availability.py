@@ -2,6 +2,7 @@
 
 ATP at a warehouse for a channel = on_hand − reserved − client safety buffer − channel buffer, never
 below zero. A channel is told the sum over the warehouses that feed it, then capped and scaled.
+on_hand counts exactly the units `wms.inventory.sellable` calls sellable (the ledger keeps it so).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from wms.inventory import selectors
 from wms.inventory.models import (
     AvailabilityEvent,
     ChannelAvailability,
@@ -180,7 +182,7 @@ def atp_by_warehouse(*, item_id: int, client_id: int, channel: str) -> dict[int,
     terms = terms_for(client_id=client_id, channel=channel)
     return {
         p.warehouse_id: atp(p, terms)
-        for p in StockPosition.objects.filter(item_id=item_id)
+        for p in selectors.positions(item_ids=[item_id])
         if terms.feeds(p.warehouse_id)
     }
 

@@ -37,6 +37,7 @@ from wms.errors import DomainError, InvalidQuantity, NotPermitted
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import ApprovalState, Balance, CountApproval, StockStatus, Touch
+from wms.inventory.quantities import is_whole
 from wms.layout.models import Container, Location, Warehouse
 
 
@@ -171,10 +172,11 @@ def record_count(
 ) -> CountResult:
     """One blind count of a bucket. `first_count` is None for a first count; the operator's first
     number when this is the recount (which is final)."""
+    # Long on purpose: the whole decision (agrees, recount, book, wait for a supervisor) in one read.
     for name, value in (("counted", counted), ("first_count", first_count)):
         if name == "first_count" and value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if not is_whole(value) or value < 0:
             raise InvalidQuantity(
                 f"A count is a whole number, 0 or more; not {value!r}.", field=name
             )

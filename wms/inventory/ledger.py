@@ -1,6 +1,6 @@
 """The one writer of the ledger: scans, touches, balances and container positions.
 
-See docs/ledger.md. Every public service in wms/inventory/touches.py builds a plan of `Movement`s
+See docs/ledger.md. Every public service in wms/inventory/touches/ builds a plan of `Movement`s
 and hands it to `record_scan`, which owns idempotency, lock order and the balance arithmetic.
 """
 
@@ -21,9 +21,16 @@ from django.db.models.functions import Coalesce
 
 from wms.accounts.models import User
 from wms.catalog.models import Item, Lot
-from wms.errors import DomainError, InsufficientStock, ScanIdReused, Shortage, WrongContainer
+from wms.errors import (
+    InsufficientStock,
+    InvalidQuantity,
+    ScanIdReused,
+    Shortage,
+    WrongContainer,
+)
 from wms.inventory import positions
 from wms.inventory.models import Balance, Scan, StockStatus, Touch, TouchKind
+from wms.inventory.sellable import is_sellable  # re-exported: ledger.is_sellable
 from wms.layout.models import Container, ContainerType, Location
 
 
@@ -34,6 +41,20 @@ class ScanContext:
     scan_id: uuid.UUID
     actor: User
     device: str = ""
+
+    def derive(self, tag: str) -> ScanContext:
+        """The context of a second touch of the same operator action (one per `tag`): its scan id
+        is derived from this one, so a retried action derives the same ids and replays."""
+        return derive(self, tag)
+
+
+def derive(ctx: ScanContext, tag: str) -> ScanContext:
+    """A scan id for a second touch of the same operator action, stable across retries.
+
+    uuid5(scan id, tag): byte for byte what fulfilment.derived, the RF screens and seed_demo
+    compute, so ids recorded before this function existed keep replaying.
+    """
+    return ScanContext(uuid.uuid5(ctx.scan_id, tag), ctx.actor, ctx.device)
 
 
 @dataclass(frozen=True)
@@ -127,7 +148,7 @@ def record_scan(
     fp = fingerprint(kind, {**request, "actor": ctx.actor.pk})
     # No look-up first: the scan row's primary key is the gate. A repeat fails its INSERT (after
     # waiting for a concurrent first attempt to finish) and is answered from the stored row.
-    token = _held.set({})
+    token, shared_token = _held.set({}), _shared.set({})
     try:
         with transaction.atomic():
             scan = Scan.objects.create(
@@ -145,6 +166,7 @@ def record_scan(
         return _replay(existing, fp)
     finally:
         _held.reset(token)
+        _shared.reset(shared_token)
     return ScanResult(scan_id=scan.id, kind=kind, touch_ids=touch_ids, message=the_plan.message)
 
 
@@ -260,15 +282,11 @@ def lock_balances(
     }
 
 
-def is_sellable(location: Location, status: str, container: Container | None = None) -> bool:
-    """Stock counts toward what channels may sell: available, loose or on a pallet, at a sellable
-    physical location. Totes and cartons hold work in progress (picked, packed), never stock to sell."""
-    return (
-        status == StockStatus.AVAILABLE
-        and location.sellable
-        and not location.is_virtual
-        and (container is None or container.type == ContainerType.PALLET)
-    )
+# The locations this scan has share-locked so far (pk → sellable flag as read under the lock), from
+# `record_scan`'s start to its end: a plan that must lock balances before `_apply` (a count reads
+# the quantity it judges under lock) share-locks their locations first, in the one global order,
+# and `_apply` reuses the flags instead of reading them again. None outside a scan.
+_shared: ContextVar[dict[int, bool] | None] = ContextVar("ledger_shared_locations", default=None)
 
 
 def sellable_flags(location_ids: set[int]) -> dict[int, bool]:
@@ -276,9 +294,20 @@ def sellable_flags(location_ids: set[int]) -> dict[int, bool]:
 
     The caller's Location objects may predate a set_sellable; reading the flag under FOR SHARE
     (set_sellable takes FOR UPDATE) keeps the positions exactly in step with the balances.
+    Locations: after the containers, before the balances (set_sellable locks the location, then
+    its balances).
     """
     if not location_ids:
         return {}
+    shared = _shared.get()
+    if shared is None:
+        return _share_lock_flags(location_ids)
+    if missing := location_ids - shared.keys():
+        shared.update(_share_lock_flags(missing))
+    return {pk: shared[pk] for pk in location_ids if pk in shared}
+
+
+def _share_lock_flags(location_ids: set[int]) -> dict[int, bool]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(
@@ -316,6 +345,7 @@ def _check_container_position(
 
 
 def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[int]:
+    # Long on purpose: steps 3-6 of docs/ledger.md ("Writing a scan") in their lock order, one read.
     containers = {
         c.pk: c
         for m in plan.movements
@@ -344,7 +374,9 @@ def _apply(ctx: ScanContext, scan: Scan, kind: TouchKind, plan: Plan) -> list[in
     deltas: dict[BucketKey, int] = defaultdict(int)
     for m in plan.movements:
         if m.quantity <= 0:
-            raise DomainError(f"Quantity must be at least 1, not {m.quantity}.", field="quantity")
+            raise InvalidQuantity(
+                f"Quantity must be at least 1, not {m.quantity}.", field="quantity"
+            )
         src, dst = bucket_key(m.item, m.lot, m.source), bucket_key(m.item, m.lot, m.target)
         keys[src] = (m.item, m.lot, m.source)
         keys[dst] = (m.item, m.lot, m.target)
