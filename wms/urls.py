@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from compliance.views import print_job_content
+from compliance.views import download_print_job, print_job_content
 from wms import views
 
 admin.site.site_header = "Touchline back office"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("labels/jobs/<int:pk>/", print_job_content, name="label-download"),
+    path("labels/jobs/<int:pk>/download/", download_print_job, name="label-download-record"),
     path("rf/", include("wms.floor.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
