@@ -28,6 +28,16 @@ SEND_TIMEOUT = 5.0
 SEND_LEASE = dt.timedelta(minutes=2)
 
 
+class PrinterSwitchedOff(DomainError):
+    code = "printer_switched_off"
+
+
+class WrongLabelFormat(DomainError):
+    """A PDF for a Zebra or ZPL for a laser: the caller rendered for the wrong printer."""
+
+    code = "wrong_label_format"
+
+
 class NotADownload(DomainError):
     code = "not_a_download"
 
@@ -48,11 +58,13 @@ def queue_label(
 ) -> PrintJob:
     """Record a label for printing (subject: container, order, shipment, item, sscc)."""
     if not printer.active:
-        raise DomainError(f"Printer {printer} is switched off in the back office; choose another.")
+        raise PrinterSwitchedOff(
+            f"Printer {printer} is switched off in the back office; choose another."
+        )
     is_zpl = isinstance(content, str)
     if is_zpl != (printer.kind == PrinterKind.ZPL):
         want = "ZPL" if printer.kind == PrinterKind.ZPL else "PDF"
-        raise DomainError(f"Printer {printer} prints {want}; render the label as {want}.")
+        raise WrongLabelFormat(f"Printer {printer} prints {want}; render the label as {want}.")
     data = content.encode("utf-8") if isinstance(content, str) else content
     job = PrintJob.objects.create(
         printer=printer,
