@@ -38,6 +38,7 @@ class PrinterOut(serializers.ModelSerializer):
 class PrintJobOut(serializers.ModelSerializer):
     printer = serializers.CharField(source="printer.__str__")
     requested_by = serializers.CharField(source="requested_by.username")
+    downloaded_by = serializers.CharField(source="downloaded_by.username", default=None)
     container = serializers.CharField(source="container.barcode", default=None)
     order = serializers.CharField(source="order.external_id", default=None)
 
@@ -57,6 +58,7 @@ class PrintJobOut(serializers.ModelSerializer):
             "reprint_of",
             "created_at",
             "sent_at",
+            "downloaded_by",
         ]
 
 
@@ -107,7 +109,7 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[PrintJob]:
         qs = PrintJob.objects.select_related(
-            "printer", "requested_by", "container", "order"
+            "printer", "requested_by", "downloaded_by", "container", "order"
         ).order_by("-pk")
         params = self.request.query_params
         if st := params.get("state"):
@@ -136,7 +138,15 @@ class PrintJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def content(self, request: Request, pk: str) -> HttpResponse:
+        """The label's bytes, to look at: reading it does not mark it printed."""
         return job_content(self.get_object())
+
+    @extend_schema(request=None, responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["post"])
+    def download(self, request: Request, pk: str) -> HttpResponse:
+        """Take a PDF label to print it: recorded as printed (when, by whom), then returned."""
+        job = station.record_download(job=self.get_object(), user=actor(request))
+        return job_content(job)
 
 
 class AsnEventIn(serializers.Serializer):

@@ -117,6 +117,8 @@ def _minutes(value: float | None) -> str:
 
 
 def _story(ev: Evidence) -> list[Any]:
+    """The pack's pages top to bottom. Long because it is the document itself, section after
+    section in the order the partner reads it; each section is a few flowables, not logic."""
     c = ev.claim
     at = ev.local
     story: list[Any] = [

@@ -21,6 +21,10 @@ from wms.layout.models import Container
 from wms.orders.models import Order, OrderLine, Parcel
 
 
+class InvalidPalletMeasure(DomainError):
+    code = "invalid_pallet_measure"
+
+
 class ComplianceViolation(DomainError):
     code = "compliance_rule"
     http_status = 409
@@ -167,7 +171,7 @@ def measure_pallet(
     *, pallet: Container, height_mm: int, weight_g: int | None, actor: Any
 ) -> PalletMeasure:
     if height_mm <= 0:
-        raise DomainError(
+        raise InvalidPalletMeasure(
             "Pallet height must be a positive number of millimetres.", field="height_mm"
         )
     measure, _ = PalletMeasure.objects.update_or_create(

@@ -65,6 +65,7 @@ class Printer(models.Model):
 
 class JobState(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Being sent to the printer"
     SENT = "sent", "Sent to the printer"
     READY = "ready", "Ready to download"
     FAILED = "failed", "Failed"
@@ -103,6 +104,16 @@ class PrintJob(models.Model):
     sscc = models.CharField(max_length=18, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A ZPL sender's claim (its lease): set while the label is on its way to the printer.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who took a PDF label at the desk to print it (the download is a recorded action).
+    downloaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "compliance_print_job"

@@ -3,9 +3,11 @@ the chosen printer, and queues the job (compliance/station.py) — the audit of 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -29,6 +31,36 @@ from wms.errors import DomainError
 from wms.inventory.models import Balance
 from wms.layout.models import Container, Location, Warehouse
 from wms.orders.models import Order, Parcel, ShipmentParcel
+
+T = TypeVar("T")
+
+
+class LabelInputMissing(DomainError):
+    """The request lacks what the label kind is made from (a parcel, an item…)."""
+
+    code = "label_input_missing"
+
+
+class LabelDataMissing(DomainError):
+    """The records lack what the label shows (an FNSKU, a tracking number, an SSCC prefix…)."""
+
+    code = "label_data_missing"
+
+
+class UnknownLabelKind(DomainError):
+    code = "unknown_label_kind"
+
+
+class LabelCannotBeMade(DomainError):
+    """The renderer refused the data (a lot code with a space, text too long for the stock)."""
+
+    code = "label_cannot_be_made"
+
+
+class LabelNotReady(DomainError):
+    """The carton or pallet is not yet in a state its label can describe."""
+
+    code = "label_not_ready"
 
 
 def _renderer(printer: Printer) -> ModuleType:
@@ -65,7 +97,7 @@ def _series_for(client_id: int) -> SsccSeries:
         or SsccSeries.objects.filter(client__isnull=True).first()
     )
     if series is None:
-        raise DomainError(
+        raise LabelDataMissing(
             "No GS1 company prefix is set up for this brand or for the warehouse: an admin adds "
             "one under SSCC series in the back office."
         )
@@ -80,7 +112,7 @@ def print_carton_label(*, parcel: Parcel, printer: Printer, actor: User) -> Prin
     parcel.refresh_from_db()
     if parcel.closed_at is None or order.state not in ("packed", "shipped"):
         # The label states contents and "carton n of m": print it when both are final.
-        raise DomainError(
+        raise LabelNotReady(
             f"Close {carton.barcode} (weigh and measure it) once the whole order is packed, then "
             "print its carton label."
         )
@@ -131,10 +163,12 @@ def print_pallet_label(*, pallet: Container, printer: Printer, actor: User) -> P
     """The pallet's GS1-128 label: its own SSCC (issued once), the order's PO, cartons and weight."""
     pallet = Container.objects.select_for_update().get(pk=pallet.pk)
     if pallet.type != "pallet":
-        raise DomainError(f"{pallet.barcode} is a {pallet.type}, not a pallet.", field="container")
+        raise LabelNotReady(
+            f"{pallet.barcode} is a {pallet.type}, not a pallet.", field="container"
+        )
     parcels = list(Parcel.objects.filter(container__parent=pallet).select_related("order"))
     if not parcels:
-        raise DomainError(f"Pallet {pallet.barcode} holds no packed cartons yet; build it first.")
+        raise LabelNotReady(f"Pallet {pallet.barcode} holds no packed cartons yet; build it first.")
     order = Order.objects.select_related("warehouse").get(pk=parcels[0].order_id)
     if not pallet.sscc:
         pallet.sscc = sscc_service.next_sscc(series=_series_for(order.client_id))
@@ -170,128 +204,173 @@ def print_label(**kwargs: Any) -> PrintJob:
     try:
         return _print_label(**kwargs)
     except ValueError as exc:
-        raise DomainError(f"This label cannot be made: {exc}") from None
+        raise LabelCannotBeMade(f"This label cannot be made: {exc}") from None
 
 
-def _print_label(
-    *,
-    label: str,
-    printer: Printer,
-    actor: User,
-    parcel: Parcel | None = None,
-    order: Order | None = None,
-    item: Item | None = None,
-    location: Location | None = None,
-    container: Container | None = None,
-    quantity: int = 1,
-) -> PrintJob:
-    """Says what is missing for the kind asked."""
+@dataclass(frozen=True)
+class LabelRequest:
+    """What the station was asked to print; each builder takes what its label needs from it."""
 
-    def need(value: Any, what: str) -> Any:
+    label: str
+    printer: Printer
+    actor: User
+    parcel: Parcel | None = None
+    order: Order | None = None
+    item: Item | None = None
+    location: Location | None = None
+    container: Container | None = None
+    quantity: int = 1
+
+    def need(self, value: T | None, what: str) -> T:
+        """Says what is missing for the kind asked."""
         if value is None:
-            raise DomainError(f"A {label.replace('_', ' ')} label needs the {what}.", field=what)
+            raise LabelInputMissing(
+                f"A {self.label.replace('_', ' ')} label needs the {what}.", field=what
+            )
         return value
 
-    render = _renderer(printer)
-    if label == "sscc_carton":
-        return print_carton_label(parcel=need(parcel, "parcel"), printer=printer, actor=actor)
-    if label == "sscc_pallet":
-        return print_pallet_label(pallet=need(container, "container"), printer=printer, actor=actor)
-    if label == "fnsku":
-        item = need(item, "item")
-        fnsku = (
-            item.identifiers.filter(kind=IdentifierKind.FNSKU)
-            .values_list("value", flat=True)
-            .first()
+    @property
+    def render(self) -> ModuleType:
+        return _renderer(self.printer)
+
+
+def _sscc_carton(req: LabelRequest) -> PrintJob:
+    parcel = req.need(req.parcel, "parcel")
+    return print_carton_label(parcel=parcel, printer=req.printer, actor=req.actor)
+
+
+def _sscc_pallet(req: LabelRequest) -> PrintJob:
+    pallet = req.need(req.container, "container")
+    return print_pallet_label(pallet=pallet, printer=req.printer, actor=req.actor)
+
+
+def _fnsku(req: LabelRequest) -> PrintJob:
+    item = req.need(req.item, "item")
+    fnsku = (
+        item.identifiers.filter(kind=IdentifierKind.FNSKU).values_list("value", flat=True).first()
+    )
+    if fnsku is None:
+        raise LabelDataMissing(
+            f"{item.sku} has no FNSKU in the item master; add it before labelling."
         )
-        if fnsku is None:
-            raise DomainError(
-                f"{item.sku} has no FNSKU in the item master; add it before labelling."
-            )
-        one = FnskuLabel(fnsku=fnsku, title=item.description)
-        if printer.kind == PrinterKind.PDF:
-            content: bytes | str = (
-                pdf.fnsku_sheet([one] * quantity) if quantity > 1 else pdf.fnsku_label(one)
-            )
-        else:
-            content = zpl.fnsku_label(one) * quantity
-        return station.queue_label(
-            printer=printer, label="fnsku", content=content, actor=actor, item=item
+    one = FnskuLabel(fnsku=fnsku, title=item.description)
+    quantity = req.quantity
+    if req.printer.kind == PrinterKind.PDF:
+        content: bytes | str = (
+            pdf.fnsku_sheet([one] * quantity) if quantity > 1 else pdf.fnsku_label(one)
         )
-    if label == "packing_slip":
-        order = need(order, "order")
-        lines = tuple(
-            PackingSlipLine(
-                sku=line.item.sku,
-                description=line.item.description,
-                quantity=line.packed or line.quantity,
-            )
-            for line in order.lines.select_related("item")
+    else:
+        content = zpl.fnsku_label(one) * quantity
+    return station.queue_label(
+        printer=req.printer, label="fnsku", content=content, actor=req.actor, item=item
+    )
+
+
+def _packing_slip(req: LabelRequest) -> PrintJob:
+    order = req.need(req.order, "order")
+    lines = tuple(
+        PackingSlipLine(
+            sku=line.item.sku,
+            description=line.item.description,
+            quantity=line.packed or line.quantity,
         )
-        slip = PackingSlip(order_ref=order.external_id, ship_to=order_address(order), lines=lines)
-        return station.queue_label(
-            printer=printer,
-            label="packing_slip",
-            content=render.packing_slip(slip),
-            actor=actor,
-            order=order,
+        for line in order.lines.select_related("item")
+    )
+    slip = PackingSlip(order_ref=order.external_id, ship_to=order_address(order), lines=lines)
+    return station.queue_label(
+        printer=req.printer,
+        label="packing_slip",
+        content=req.render.packing_slip(slip),
+        actor=req.actor,
+        order=order,
+    )
+
+
+def _shipping_label(req: LabelRequest) -> PrintJob:
+    parcel = req.need(req.parcel, "parcel")
+    shipped = (
+        ShipmentParcel.objects.filter(parcel=parcel)
+        .select_related("shipment", "shipment__service")
+        .first()
+    )
+    if shipped is None or not parcel.weight_g:
+        raise LabelDataMissing(
+            "A shipping label needs a weighed parcel that has a tracking number (ship it first)."
         )
-    if label == "shipping_label":
-        parcel = need(parcel, "parcel")
-        shipped = (
-            ShipmentParcel.objects.filter(parcel=parcel)
-            .select_related("shipment", "shipment__service")
-            .first()
-        )
-        if shipped is None or not parcel.weight_g:
-            raise DomainError(
-                "A shipping label needs a weighed parcel that has a tracking number (ship it first)."
-            )
-        order = parcel.order
-        data = ShippingLabel(
-            carrier=shipped.shipment.carrier,
-            service=shipped.shipment.service.code,
-            tracking_number=shipped.tracking_number,
-            ship_to=order_address(order),
-            ship_from=warehouse_address(shipped.shipment.warehouse),
-            weight=max(
-                Decimal("0.1"),
-                (Decimal(parcel.weight_g) / Decimal("453.59237")).quantize(Decimal("0.1")),
-            ),
-            reference=order.external_id,
-        )
-        return station.queue_label(
-            printer=printer,
-            label="shipping_label",
-            content=render.shipping_label(data),
-            actor=actor,
-            container=parcel.container,
-            order=order,
-            shipment=shipped.shipment,
-        )
-    if label == "location":
-        location = need(location, "location")
-        code = CodeLabel(code=location.barcode, caption="LOCATION", description=location.code)
-        return station.queue_label(
-            printer=printer, label="location", content=render.code_label(code), actor=actor
-        )
-    if label == "license_plate":
-        container = need(container, "container")
-        code = CodeLabel(code=container.barcode, caption=f"{container.type.upper()} LICENSE PLATE")
-        return station.queue_label(
-            printer=printer,
-            label="license_plate",
-            content=render.code_label(code),
-            actor=actor,
-            container=container,
-        )
-    if label == "item":
-        item = need(item, "item")
-        code = CodeLabel(code=item.sku, caption="ITEM", description=item.description)
-        return station.queue_label(
-            printer=printer, label="item", content=render.code_label(code), actor=actor, item=item
-        )
-    raise DomainError(f"Unknown label kind {label!r}.", field="label")
+    order = parcel.order
+    data = ShippingLabel(
+        carrier=shipped.shipment.carrier,
+        service=shipped.shipment.service.code,
+        tracking_number=shipped.tracking_number,
+        ship_to=order_address(order),
+        ship_from=warehouse_address(shipped.shipment.warehouse),
+        weight=max(
+            Decimal("0.1"),
+            (Decimal(parcel.weight_g) / Decimal("453.59237")).quantize(Decimal("0.1")),
+        ),
+        reference=order.external_id,
+    )
+    return station.queue_label(
+        printer=req.printer,
+        label="shipping_label",
+        content=req.render.shipping_label(data),
+        actor=req.actor,
+        container=parcel.container,
+        order=order,
+        shipment=shipped.shipment,
+    )
+
+
+def _location(req: LabelRequest) -> PrintJob:
+    location = req.need(req.location, "location")
+    code = CodeLabel(code=location.barcode, caption="LOCATION", description=location.code)
+    return station.queue_label(
+        printer=req.printer, label="location", content=req.render.code_label(code), actor=req.actor
+    )
+
+
+def _license_plate(req: LabelRequest) -> PrintJob:
+    container = req.need(req.container, "container")
+    code = CodeLabel(code=container.barcode, caption=f"{container.type.upper()} LICENSE PLATE")
+    return station.queue_label(
+        printer=req.printer,
+        label="license_plate",
+        content=req.render.code_label(code),
+        actor=req.actor,
+        container=container,
+    )
+
+
+def _item(req: LabelRequest) -> PrintJob:
+    item = req.need(req.item, "item")
+    code = CodeLabel(code=item.sku, caption="ITEM", description=item.description)
+    return station.queue_label(
+        printer=req.printer,
+        label="item",
+        content=req.render.code_label(code),
+        actor=req.actor,
+        item=item,
+    )
+
+
+# The station's labels: kind → the builder that gathers its data, renders it and queues the job.
+LABEL_BUILDERS: dict[str, Callable[[LabelRequest], PrintJob]] = {
+    "sscc_carton": _sscc_carton,
+    "sscc_pallet": _sscc_pallet,
+    "fnsku": _fnsku,
+    "packing_slip": _packing_slip,
+    "shipping_label": _shipping_label,
+    "location": _location,
+    "license_plate": _license_plate,
+    "item": _item,
+}
+
+
+def _print_label(*, label: str, **request: Any) -> PrintJob:
+    builder = LABEL_BUILDERS.get(label)
+    if builder is None:
+        raise UnknownLabelKind(f"Unknown label kind {label!r}.", field="label")
+    return builder(LabelRequest(label=label, **request))
 
 
 def station_printer(station: str) -> Printer | None:

@@ -10,6 +10,12 @@ from compliance.models import SsccSeries
 from wms.errors import DomainError
 
 
+class SsccSeriesInvalid(DomainError):
+    """The series' prefix or extension cannot make a valid SSCC (set up wrong in the back office)."""
+
+    code = "sscc_series_invalid"
+
+
 class SerialsExhausted(DomainError):
     code = "sscc_exhausted"
     http_status = 409
@@ -24,7 +30,7 @@ def compose(*, extension: int, company_prefix: str, serial: int) -> str:
     try:
         return gs1.sscc(extension, company_prefix, serial)
     except ValueError as exc:  # a series set up wrong in the back office
-        raise DomainError(f"Cannot issue an SSCC: {exc}") from None
+        raise SsccSeriesInvalid(f"Cannot issue an SSCC: {exc}") from None
 
 
 @transaction.atomic

@@ -7,19 +7,39 @@ a Celery task after the job is committed, so a printer that is off never blocks 
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import socket
 from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from compliance.models import JobState, Printer, PrinterKind, PrintJob
 from wms.accounts.models import User
 from wms.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 SEND_TIMEOUT = 5.0
+# A claim older than this belongs to a sender that died mid-send: the job may be taken again.
+SEND_LEASE = dt.timedelta(minutes=2)
+
+
+class PrinterSwitchedOff(DomainError):
+    code = "printer_switched_off"
+
+
+class WrongLabelFormat(DomainError):
+    """A PDF for a Zebra or ZPL for a laser: the caller rendered for the wrong printer."""
+
+    code = "wrong_label_format"
+
+
+class NotADownload(DomainError):
+    code = "not_a_download"
 
 
 class PrinterUnavailable(DomainError):
@@ -38,11 +58,13 @@ def queue_label(
 ) -> PrintJob:
     """Record a label for printing (subject: container, order, shipment, item, sscc)."""
     if not printer.active:
-        raise DomainError(f"Printer {printer} is switched off in the back office; choose another.")
+        raise PrinterSwitchedOff(
+            f"Printer {printer} is switched off in the back office; choose another."
+        )
     is_zpl = isinstance(content, str)
     if is_zpl != (printer.kind == PrinterKind.ZPL):
         want = "ZPL" if printer.kind == PrinterKind.ZPL else "PDF"
-        raise DomainError(f"Printer {printer} prints {want}; render the label as {want}.")
+        raise WrongLabelFormat(f"Printer {printer} prints {want}; render the label as {want}.")
     data = content.encode("utf-8") if isinstance(content, str) else content
     job = PrintJob.objects.create(
         printer=printer,
@@ -62,33 +84,59 @@ def queue_label(
 
 
 def send(job_id: int) -> PrintJob:
-    """Send a queued ZPL job to its printer over TCP; record success or the reason it failed."""
-    with transaction.atomic():
-        job = (
-            PrintJob.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("printer")
-            .filter(pk=job_id, state__in=[JobState.QUEUED, JobState.FAILED])
-            .first()
-        )
-        if job is None:
-            return PrintJob.objects.get(pk=job_id)  # sent already, or another worker has it
-        PrintJob.objects.filter(pk=job.pk).update(attempts=F("attempts") + 1)
-        try:
-            with socket.create_connection(
-                (job.printer.host, job.printer.port), timeout=SEND_TIMEOUT
-            ) as conn:
-                conn.sendall(bytes(job.content))
-        except OSError as exc:
-            error = (
-                f"Printer {job.printer} at {job.printer.host}:{job.printer.port} did not take the "
-                f"label ({exc.strerror or exc}). Check it is on and loaded, then reprint."
-            )
-            PrintJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, error=error)
-        else:
-            PrintJob.objects.filter(pk=job.pk).update(
-                state=JobState.SENT, error="", sent_at=timezone.now()
-            )
+    """Send a queued ZPL job to its printer over TCP; record success or the reason it failed.
+
+    Claim, commit, send, record: the socket (up to SEND_TIMEOUT to connect, as long again per
+    write) is never opened while a row lock or transaction is held, so the label desk, a reprint
+    or the admin never waits on a printer that is off.
+    """
+    job = claim(job_id)
+    if job is None:
+        return PrintJob.objects.get(pk=job_id)  # sent already, superseded, or another sender has it
+    claimed_at = job.claimed_at
+    error = _deliver(job)
+    # Record only our own claim: a reprint that superseded a stale claim meanwhile keeps its say.
+    mine = PrintJob.objects.filter(pk=job.pk, state=JobState.SENDING, claimed_at=claimed_at)
+    if error:
+        mine.update(state=JobState.FAILED, error=error, claimed_at=None)
+    else:
+        mine.update(state=JobState.SENT, error="", sent_at=timezone.now(), claimed_at=None)
     return PrintJob.objects.get(pk=job_id)
+
+
+def claimable() -> Q:
+    """Jobs a sender may take: queued, failed (a retry), or claimed by a sender that died mid-send
+    (its lease ran out), so a crash never leaves a label stuck in SENDING."""
+    stale = timezone.now() - SEND_LEASE
+    return Q(state__in=[JobState.QUEUED, JobState.FAILED]) | Q(
+        state=JobState.SENDING, claimed_at__lt=stale
+    )
+
+
+def claim(job_id: int) -> PrintJob | None:
+    """Take the job for one sender by a conditional update (one statement, its own commit): of
+    two concurrent senders exactly one sees a row updated; the other sends nothing."""
+    now = timezone.now()
+    taken = PrintJob.objects.filter(claimable(), pk=job_id).update(
+        state=JobState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if taken != 1:
+        return None
+    return PrintJob.objects.select_related("printer").get(pk=job_id)
+
+
+def _deliver(job: PrintJob) -> str:
+    """Write the label to the printer; the reason it failed, or "" when the printer took it."""
+    printer = job.printer
+    try:
+        with socket.create_connection((printer.host, printer.port), timeout=SEND_TIMEOUT) as conn:
+            conn.sendall(bytes(job.content))
+    except OSError as exc:
+        return (
+            f"Printer {printer} at {printer.host}:{printer.port} did not take the "
+            f"label ({exc.strerror or exc}). Check it is on and loaded, then reprint."
+        )
+    return ""
 
 
 @transaction.atomic
@@ -96,8 +144,9 @@ def reprint(*, job: PrintJob, actor: User, printer: Printer | None = None) -> Pr
     """Print the same label again (a torn or smudged label); the audit links it to the first."""
     original = job.reprint_of or job
     # A job not yet printed must never print after its reprint: two labels, one SSCC.
-    PrintJob.objects.filter(pk=job.pk, state__in=[JobState.QUEUED, JobState.FAILED]).update(
-        state=JobState.SUPERSEDED
+    # A claim whose sender died counts as not printed; a live send in flight is left to finish.
+    PrintJob.objects.filter(claimable(), pk=job.pk).update(
+        state=JobState.SUPERSEDED, claimed_at=None
     )
     raw = bytes(job.content)
     content: bytes | str = raw.decode("utf-8") if job.content_type == "application/zpl" else raw
@@ -113,3 +162,23 @@ def reprint(*, job: PrintJob, actor: User, printer: Printer | None = None) -> Pr
         item=job.item,
         sscc=job.sscc,
     )
+
+
+@transaction.atomic
+def record_download(*, job: PrintJob, user: User) -> PrintJob:
+    """The desk takes a PDF label to print it: from now on it counts as printed, with who and when.
+
+    The one way a PDF job becomes SENT (a GET of its content changes nothing). A second download
+    keeps the first's record; a superseded label is handed out but never counts as printed.
+    """
+    if job.content_type != "application/pdf":
+        raise NotADownload(
+            f"Label #{job.pk} is ZPL for {job.printer}: it is sent to the printer, not downloaded."
+        )
+    taken = PrintJob.objects.filter(pk=job.pk, state=JobState.READY).update(
+        state=JobState.SENT, sent_at=timezone.now(), downloaded_by=user
+    )
+    if taken:
+        logger.info("label #%s (%s) downloaded to print by %s", job.pk, job.label, user)
+    job.refresh_from_db()
+    return job

@@ -3,15 +3,22 @@ from __future__ import annotations
 from celery import shared_task
 
 from compliance.models import JobState
-from compliance.station import send
+from compliance.station import SEND_LEASE, send
 
 
 @shared_task(name="compliance.tasks.send_print_job", bind=True, max_retries=3)
 def send_print_job(self: object, job_id: int) -> str:
-    """Deliver one ZPL job; a printer that is off is retried a few times, then left FAILED to reprint."""
+    """Deliver one ZPL job; a printer that is off is retried a few times, then left FAILED to reprint.
+
+    A job another sender holds (this task redelivered after its worker died mid-send) is looked
+    at again once that claim's lease has run out, so a crash never leaves the label unsent.
+    """
     job = send(job_id)
-    if job.state == JobState.FAILED and self.request.retries < 3:  # type: ignore[attr-defined]
-        raise self.retry(countdown=2**self.request.retries)  # type: ignore[attr-defined]
+    retries = self.request.retries  # type: ignore[attr-defined]
+    if job.state == JobState.FAILED and retries < 3:
+        raise self.retry(countdown=2**retries)  # type: ignore[attr-defined]
+    if job.state == JobState.SENDING and retries < 3:
+        raise self.retry(countdown=SEND_LEASE.total_seconds() + 1)  # type: ignore[attr-defined]
     return str(job.state)
 
 

@@ -230,9 +230,9 @@ def test_shipping_needs_the_sscc_label_and_a_measured_pallet(
         pytest.raises(enforce.ComplianceViolation, match="no printed sscc_carton label"),
     ):
         ship()  # queued for the desk is not printed
-    from compliance.views import job_content
+    from compliance.station import record_download
 
-    job_content(label)  # downloaded at the desk to print
+    record_download(job=label, user=ada)  # downloaded at the desk to print
     with (
         changes_nothing(),
         pytest.raises(enforce.ComplianceViolation, match="Pallet PAL-WMT is unmeasured"),
@@ -257,7 +257,7 @@ def test_shipping_needs_the_sscc_label_and_a_measured_pallet(
     from compliance.printing import print_pallet_label
 
     job = print_pallet_label(pallet=pallet, printer=office, actor=ada)
-    job_content(job)  # downloaded at the desk to print
+    record_download(job=job, user=ada)  # downloaded at the desk to print
     pallet.refresh_from_db()
     assert job.sscc == pallet.sscc and pallet.sscc != Container.objects.get(pk=carton.pk).sscc
 

@@ -71,7 +71,7 @@ def test_a_packed_carton_gets_a_gs1_label_that_scans_back(packed: Order, ada: Us
         and carton.sscc.startswith("00614141")
         and ean.calc_check_digit(carton.sscc[:-1]) == carton.sscc[-1]
     )
-    pdf = api.get(f"/api/label-station/jobs/{job.json()['id']}/content/")
+    pdf = api.post(f"/api/label-station/jobs/{job.json()['id']}/download/")
     assert pdf["Content-Type"] == "application/pdf"
     texts = decoded(pdf.content)
     assert f"(00){carton.sscc}" in texts

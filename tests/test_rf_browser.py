@@ -251,11 +251,12 @@ def test_an_operator_receives_stows_picks_packs_and_ships(
     assert order.state == OrderState.PACKED
 
     # The station prints the carton label; read it back and scan it onto the trailer.
-    # The label desk (staff) prints it from the print audit — downloading it marks it printed.
+    # The label desk (staff) prints it from the print audit — downloading it (a recorded POST)
+    # marks it printed.
     label = PrintJob.objects.get(order=order, label="sscc_carton")
     desk = HttpClient()
     desk.force_login(ada)
-    pdf = desk.get(f"/labels/jobs/{label.pk}/")
+    pdf = desk.post(f"/labels/jobs/{label.pk}/download/")
     assert pdf.status_code == 200, pdf.status_code
     sscc_scan = decoded_sscc(pdf.content)
     assert sscc_scan == "00" + str(Container.objects.get(barcode="C-0001").sscc)

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from compliance.views import print_job_content
 from wms import views
 
 admin.site.site_header = "Touchline back office"
@@ -15,7 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("labels/jobs/<int:pk>/", print_job_content, name="label-download"),
+    # The label station's pages. A string include, as for channels_app: wms never imports compliance.
+    path("", include("compliance.urls")),
     path("rf/", include("wms.floor.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -24,5 +24,6 @@ urlpatterns = [
     # include: the root URLconf composes the project; wms code never imports channels_app.
     path("", include("channels_app.urls")),
     path("api/", include("wms.api.urls")),
+    path("api/", include("compliance.api_urls")),  # compliance registers its own API routes
     path("channels/shopify/", include("channels_app.shopify.urls")),
 ]

@@ -1,7 +1,6 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from compliance import api as compliance_api
 from wms.api import orders, outbox, views
 from wms.api.scans import SCAN_ENDPOINTS, ScanDetailView, scan_view
 
@@ -23,12 +22,7 @@ router.register("parcels", orders.ParcelViewSet, basename="parcel")
 router.register("shipments", orders.ShipmentViewSet, basename="shipment")
 router.register("returns", orders.ReturnViewSet, basename="return")
 router.register("receipts", orders.ReceiptViewSet, basename="receipt")
-router.register("label-station/printers", compliance_api.PrinterViewSet, basename="printer")
-router.register("label-station/jobs", compliance_api.PrintJobViewSet, basename="print-job")
-router.register("compliance/asn", compliance_api.AsnViewSet, basename="asn")
-router.register("compliance/pallets", compliance_api.PalletViewSet, basename="pallet")
 router.register("outbox", outbox.OutboxMessageViewSet, basename="outbox-message")
-router.register("compliance/chargebacks", compliance_api.ChargebackViewSet, basename="chargeback")
 
 urlpatterns = [
     *(
