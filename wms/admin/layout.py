@@ -1,0 +1,81 @@
+"""Back office: warehouses, locations and containers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest
+
+from wms.layout import services as layout
+from wms.layout.models import VIRTUAL_TYPES, Container, Location, Warehouse
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin[Warehouse]):
+    list_display = ("code", "name", "time_zone", "city", "active")
+
+    def save_model(self, request: HttpRequest, obj: Warehouse, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        address = {
+            f: getattr(obj, f)
+            for f in ("address_line1", "address_line2", "city", "region", "postal_code", "country")
+        }
+        created = layout.create_warehouse(
+            code=obj.code, name=obj.name, time_zone=obj.time_zone, **address
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+
+class LocationForm(forms.ModelForm[Location]):
+    class Meta:
+        model = Location
+        fields = ("warehouse", "code", "barcode", "type", "sellable", "sequence", "active")
+
+    def clean_type(self) -> str:
+        value = self.cleaned_data["type"]
+        if not self.instance.pk and value in VIRTUAL_TYPES:
+            raise ValidationError(
+                "Virtual locations come with the warehouse; pick a physical type."
+            )
+        return str(value)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin[Location]):
+    form = LocationForm
+    list_display = ("code", "barcode", "warehouse", "type", "sellable", "sequence", "active")
+    list_filter = ("warehouse", "type", "sellable", "active")
+    search_fields = ("code", "barcode")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Location | None = None
+    ) -> tuple[str, ...]:
+        # Type decides whether stock may go negative there (virtual) — fixed once created.
+        return ("warehouse", "type") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Location, form: Any, change: bool) -> None:
+        if change and "sellable" in form.changed_data:
+            # Through the service, which keeps what channels may sell in step.
+            layout.set_sellable(location=obj, sellable=obj.sellable)
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Container)
+class ContainerAdmin(admin.ModelAdmin[Container]):
+    list_display = ("barcode", "type", "sscc", "location", "parent", "active")
+    list_filter = ("type", "active", "warehouse")
+    search_fields = ("barcode", "sscc")
+    readonly_fields = ("location", "parent", "active", "created_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
