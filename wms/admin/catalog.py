@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from wms.admin._common import _as_validation_error
@@ -73,8 +73,29 @@ class IdentifierInline(admin.TabularInline[Identifier, Item]):
     readonly_fields = ("normalized",)
 
 
+class PackLevelForm(forms.ModelForm[PackLevel]):
+    class Meta:
+        model = PackLevel
+        fields = ("level", "quantity", "length_mm", "width_mm", "height_mm", "weight_g")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk and "level" in self.changed_data:
+            raise ValidationError(
+                "A pack level's kind is fixed once created (identifiers may name it); "
+                "add a new row instead.",
+            )
+        if data.get("level") and data.get("quantity") is not None:
+            try:
+                catalog.check_pack_level(level=data["level"], quantity=data["quantity"])
+            except DomainError as exc:
+                raise _as_validation_error(exc) from None
+        return data
+
+
 class PackLevelInline(admin.TabularInline[PackLevel, Item]):
     model = PackLevel
+    form = PackLevelForm
     extra = 0
     fields = ("level", "quantity", "length_mm", "width_mm", "height_mm", "weight_g")
 
@@ -126,6 +147,60 @@ class ItemAdmin(admin.ModelAdmin[Item]):
         obj.pk = created.pk
         obj._state.adding = False
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Inline rows are written by the catalog services (client lock, normalised channel),
+        # not by formset.save(); the lists below feed the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        item = form.instance
+        for row in formset.forms:
+            if not row.has_changed() and row.instance.pk is None:
+                continue
+            if row.instance.pk is not None and formset._should_delete_form(row):
+                formset.deleted_objects.append(row.instance)
+                if formset.model is Identifier:
+                    catalog.remove_identifier(identifier=row.instance)
+                else:
+                    row.instance.delete()  # a pack level holds no rule of its own to keep
+                continue
+            if not row.has_changed():
+                continue
+            new = row.instance.pk is None
+            if formset.model is Identifier:
+                saved: Model = save_identifier(row, item=item)
+            elif formset.model is PackLevel:
+                data = row.cleaned_data
+                saved = catalog.set_pack_level(
+                    item=item,
+                    level=data["level"],
+                    quantity=data["quantity"],
+                    length_mm=data.get("length_mm"),
+                    width_mm=data.get("width_mm"),
+                    height_mm=data.get("height_mm"),
+                    weight_g=data.get("weight_g"),
+                )
+            else:  # pragma: no cover - every inline of an item is one of the two above
+                raise TypeError(f"No service writes {formset.model.__name__} rows.")
+            row.instance = saved
+            if new:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, row.changed_data))
+
+
+def save_identifier(form: Any, *, item: Item) -> Identifier:
+    """An identifier form's row, written through the catalog service that owns identifiers."""
+    data = form.cleaned_data
+    fields = {
+        "item": item,
+        "kind": data["kind"],
+        "value": data["value"],
+        "channel": data.get("channel") or "",
+        "pack_level": data.get("pack_level"),
+    }
+    if form.instance.pk is None:
+        return catalog.add_identifier(**fields)
+    return catalog.change_identifier(identifier=form.instance, **fields)
+
 
 @admin.register(Identifier)
 class IdentifierAdmin(admin.ModelAdmin[Identifier]):
@@ -135,6 +210,20 @@ class IdentifierAdmin(admin.ModelAdmin[Identifier]):
     search_fields = ("value", "normalized", "item__sku")
     autocomplete_fields = ("item",)
 
+    def save_model(self, request: HttpRequest, obj: Identifier, form: Any, change: bool) -> None:
+        saved = save_identifier(form, item=form.cleaned_data["item"])
+        obj.pk = saved.pk
+        obj.channel = saved.channel
+        obj.normalized = saved.normalized
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Identifier) -> None:
+        catalog.remove_identifier(identifier=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Identifier]) -> None:
+        for identifier in queryset:
+            catalog.remove_identifier(identifier=identifier)
+
 
 @admin.register(Lot)
 class LotAdmin(admin.ModelAdmin[Lot]):
@@ -142,3 +231,6 @@ class LotAdmin(admin.ModelAdmin[Lot]):
     list_filter = ("client",)
     search_fields = ("code", "item__sku")
     readonly_fields = ("client", "item", "code", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a lot is born at receiving, where the item's lot and expiry rules apply
