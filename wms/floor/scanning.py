@@ -9,10 +9,11 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from wms.catalog.identifiers import scan_key
-from wms.catalog.models import Identifier, Item, Lot
+from wms.catalog import selectors as catalog_selectors
+from wms.catalog.models import Item, Lot
 from wms.catalog.selectors import ResolvedBarcode, resolve_barcode
 from wms.errors import DomainError, InvalidQuantity, UnknownBarcode, WrongContainer, WrongLocation
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, Location, Warehouse
 
 
@@ -25,10 +26,7 @@ def location(warehouse: Warehouse, value: str, *, expected: Location | None = No
     code = clean(value)
     if not code:
         raise WrongLocation("Scan a location label.")
-    found = (
-        Location.objects.filter(warehouse=warehouse, barcode=code).first()
-        or Location.objects.filter(warehouse=warehouse, code__iexact=code).first()
-    )
+    found = layout_selectors.location_by_label(warehouse=warehouse, code=code)
     if expected is not None and (found is None or found.pk != expected.pk):
         raise WrongLocation(f"Scan location {expected.code} — you scanned {code}.")
     if found is None:
@@ -42,9 +40,9 @@ def container(value: str, *, expected: Container | None = None) -> Container:
     code = clean(value)
     if not code:
         raise WrongContainer("Scan a license plate.")
-    found = Container.objects.filter(barcode=code).select_related("location").first()
-    if found is None and code.isdigit() and len(code) in (18, 20):  # an SSCC, with or without AI 00
-        found = Container.objects.filter(sscc=code[-18:]).select_related("location").first()
+    found = layout_selectors.container_by_label(
+        code=code
+    )  # a plate, or an SSCC (with AI 00 or not)
     if expected is not None and (found is None or found.pk != expected.pk):
         raise WrongContainer(f"Scan {expected.type} {expected.barcode} — you scanned {code}.")
     if found is None:
@@ -65,9 +63,7 @@ def item(
     if expected is not None:
         client_id = expected.client_id
     if client_id is None:
-        owners = set(
-            Identifier.objects.filter(normalized=scan_key(code)).values_list("client_id", flat=True)
-        ) | set(Item.objects.filter(sku=code).values_list("client_id", flat=True))
+        owners = catalog_selectors.clients_naming(code=code)
         if not owners:
             raise UnknownBarcode(
                 f"Barcode {code} is not in the item master. Scan the item's UPC, FNSKU or SKU "
@@ -154,7 +150,7 @@ def expiry(value: str) -> dt.date:
 
 
 def lot_of(item_: Item, code: str) -> Lot:
-    lot = Lot.objects.filter(item=item_, code=clean(code)).first()
+    lot = catalog_selectors.lot_by_code(item=item_, code=clean(code))
     if lot is None:
         raise DomainError(
             f"Lot {clean(code)} is not known for {item_.sku}. Scan the lot on the label."

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from wms.accounts.models import Role, User
 from wms.errors import DomainError
 from wms.inventory.ledger import ScanContext
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Warehouse
 
 State = dict[str, Any]
@@ -77,7 +78,7 @@ class RfContext:
         """The warehouse chosen at sign-in, read on first use (most scans never need the row)."""
         if self._warehouse is None:
             found = (
-                Warehouse.objects.filter(pk=self.warehouse_id).first()
+                layout_selectors.warehouse_or_none(pk=self.warehouse_id)
                 if self.warehouse_id is not None
                 else None
             )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from wms.errors import DomainError
 from wms.floor import scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.layout import selectors as layout_selectors
+from wms.loading import selectors as loading_selectors
 from wms.loading import services as loading
 from wms.loading.models import Load
 
 
 def _load(state: State) -> Load:
-    return Load.objects.select_related("location").get(pk=state["load"])
+    return loading_selectors.get_load(pk=state["load"])
 
 
 @register
@@ -80,11 +82,9 @@ class LoadFlow(Flow):
                     )
                 return Outcome({"step": "carton", "load": load.pk}, f"Loading {load.reference}.")
             case "reference":
-                from wms.layout.models import Location
-
                 load = loading.open_load(
                     warehouse=rf.wh,
-                    location=Location.objects.get(pk=state["lane"]),
+                    location=layout_selectors.get_location(pk=state["lane"]),
                     reference=value,
                     actor=rf.user,
                 )

@@ -7,12 +7,15 @@ read "what is here" are shared with the stow flow.
 
 from __future__ import annotations
 
+from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item, Lot
 from wms.errors import DomainError, UnknownBarcode, WrongContainer, WrongLocation
 from wms.floor import scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inventory import selectors as stock
 from wms.inventory import touches
-from wms.inventory.models import Balance, StockStatus
+from wms.inventory.models import Balance
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, Location
 
 MENU = Action("menu", "Menu")
@@ -56,11 +59,11 @@ def scan_place(rf: RfContext, value: str) -> Location | Container:
 def where(state: State) -> tuple[Location, Container | None]:
     """The place a state's stock comes from: the plate (where it stands) or the location."""
     if state.get("plate"):
-        plate = Container.objects.select_related("location").get(pk=state["plate"])
+        plate = layout_selectors.get_plate(pk=state["plate"])
         if plate.location is None:
             raise WrongContainer(f"{plate.barcode} has left the floor; start again.")
         return plate.location, plate
-    return Location.objects.get(pk=state["loc"]), None
+    return layout_selectors.get_location(pk=state["loc"]), None
 
 
 def describe(location: Location, plate: Container | None) -> str:
@@ -69,11 +72,7 @@ def describe(location: Location, plate: Container | None) -> str:
 
 def stock_here(location: Location, plate: Container | None) -> list[Balance]:
     """Available stock in the plate, or loose at the location (stock on plates moves with them)."""
-    rows = Balance.objects.filter(
-        location=location, status=StockStatus.AVAILABLE, quantity__gt=0
-    ).select_related("item", "lot")
-    rows = rows.filter(container=plate) if plate else rows.filter(container__isnull=True)
-    return list(rows.order_by("item__sku", "lot__code"))
+    return stock.available_here(location=location, plate=plate)
 
 
 def summary(rows: list[Balance]) -> str:
@@ -116,16 +115,13 @@ def scan_lot_among(rows: list[Balance], value: str) -> Lot:
 
 
 def selected(state: State) -> tuple[Item, Lot | None]:
-    item = Item.objects.get(pk=state["item"])
-    lot = Lot.objects.get(pk=state["lot"]) if state.get("lot") else None
+    item = catalog_selectors.get_item(pk=state["item"])
+    lot = catalog_selectors.get_lot(pk=state["lot"]) if state.get("lot") else None
     return item, lot
 
 
 def on_hand(location: Location, plate: Container | None, item: Item, lot: Lot | None) -> int:
-    row = Balance.objects.filter(
-        item=item, lot=lot, location=location, container=plate, status=StockStatus.AVAILABLE
-    ).first()
-    return row.quantity if row else 0
+    return stock.available_on_hand(item=item, lot=lot, location=location, plate=plate)
 
 
 def take_quantity(value: str, available: int) -> int:

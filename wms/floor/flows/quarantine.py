@@ -10,8 +10,8 @@ from wms.errors import DomainError
 from wms.floor import held, scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
+from wms.inventory import selectors as stock
 from wms.inventory import touches
-from wms.inventory.models import Balance, StockStatus
 
 QUARANTINE_REASONS = [
     ("damaged", "Damaged"),
@@ -172,18 +172,10 @@ class Release(_StatusChange):
     location_prompt = "Scan the location of the quarantined stock"
 
     def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
-        quarantined = (
-            Balance.objects.filter(
-                item_id=state["item"],
-                lot=held.lot(rf, state),
-                location_id=state["location"],
-                container__isnull=True,
-                status=StockStatus.QUARANTINE,
-            )
-            .values_list("quantity", flat=True)
-            .first()
+        quarantined = stock.loose_in_quarantine(
+            item_id=state["item"], lot=held.lot(rf, state), location_id=state["location"]
         )
-        return [("In quarantine", str(quarantined or 0))]
+        return [("In quarantine", str(quarantined))]
 
     def reasoned(self, rf: RfContext, state: State) -> Outcome:
         if rf.user.has_role(Role.SUPERVISOR):

@@ -3,24 +3,21 @@ expiry) → grade → quantity (Enter alone = 1), recorded by `inbound.receive_r
 
 from __future__ import annotations
 
-from wms.catalog.models import Lot
+from wms.catalog import selectors as catalog_selectors
 from wms.errors import DomainError, WrongLocationType
 from wms.floor import held, scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inbound import selectors as inbound_selectors
 from wms.inbound import services as inbound
 from wms.inbound.models import Grade, Return
 from wms.layout.models import LocationType
-from wms.orders.models import Order
+from wms.orders import selectors as order_selectors
 
 GRADE_TONES = {Grade.SELLABLE: "ok"}  # any other grade is amber: it does not go back to stock
 
 
 def _return(rf: RfContext, state: State) -> Return:
-    found = (
-        Return.objects.filter(pk=state.get("ret", 0), warehouse=rf.wh)
-        .select_related("order")
-        .first()
-    )
+    found = inbound_selectors.return_in_warehouse(pk=state.get("ret", 0), warehouse=rf.wh)
     if found is None:
         raise DomainError("That return is gone; scan the RMA again.")
     return found
@@ -31,12 +28,12 @@ def _find_return(rf: RfContext, value: str) -> tuple[Return, str]:
     code = scanning.clean(value)
     if not code:
         raise DomainError("Scan or type the RMA or the order number.")
-    rmas = list(Return.objects.filter(warehouse=rf.wh, rma=code)[:2])
+    rmas = inbound_selectors.returns_by_rma(warehouse=rf.wh, rma=code)
     if len(rmas) > 1:
         raise DomainError(f"RMA {code} exists for several brands here; type the order number.")
     if rmas:
         return rmas[0], f"RMA {code}."
-    orders = list(Order.objects.filter(external_id=code).select_related("client")[:2])
+    orders = order_selectors.orders_numbered(external_id=code)
     if len(orders) > 1:
         raise DomainError(f"Order number {code} exists for several brands; scan the RMA instead.")
     if not orders:
@@ -45,7 +42,7 @@ def _find_return(rf: RfContext, value: str) -> tuple[Return, str]:
             "parcel, or type the order number from the packing slip."
         )
     order = orders[0]
-    existing = Return.objects.filter(order=order, warehouse=rf.wh).order_by("pk").first()
+    existing = inbound_selectors.first_return_of(order=order, warehouse=rf.wh)
     if existing is not None:
         return existing, f"RMA {existing.rma} of order {order.external_id}."
     ret = inbound.open_return(
@@ -187,7 +184,7 @@ class Returns(Flow):
         if not item.tracks_expiry:
             return Outcome(step(state, "grade", lot=code), f"Lot {code}.")
         # A lot the warehouse already knows has its expiry: asking again only invites a typo.
-        known = Lot.objects.filter(item=item, code=code).exclude(expiry_date=None).first()
+        known = catalog_selectors.lot_with_expiry(item=item, code=code)
         if known is not None and known.expiry_date is not None:
             expiry = known.expiry_date.isoformat()
             return Outcome(

@@ -27,6 +27,7 @@ from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, r
 from wms.inbound.services import suggest_putaway
 from wms.inventory import touches
 from wms.inventory.models import Balance
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, ContainerType, Location
 
 REASONS = [
@@ -46,7 +47,7 @@ def _suggest(rf: RfContext, rows: list[Balance], quantity: int) -> list[int]:
 
 
 def _locations(pks: list[int]) -> list[Location]:
-    by_pk = Location.objects.in_bulk(pks)
+    by_pk = layout_selectors.locations_by_pk(pks=pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
@@ -116,7 +117,7 @@ class Stow(Flow):
                     actions=[RESTART, MENU],
                 )
             case "reason":
-                to = Location.objects.get(pk=state["to"])
+                to = layout_selectors.get_location(pk=state["to"])
                 return Screen(
                     prompt=f"{to.code} is not the suggestion. Why?",
                     label="Reason",
@@ -181,7 +182,7 @@ class Stow(Flow):
                     raise ReasonRequired(
                         f"Keep the reason to {REASON_MAX} characters; you typed {len(reason)}."
                     )
-                to = Location.objects.get(pk=state["to"])
+                to = layout_selectors.get_location(pk=state["to"])
                 return self._stow(rf, state, location, plate, to, reason=reason)
         raise DomainError(f"Unknown stow step {state['step']!r}; start again.")
 
@@ -211,8 +212,8 @@ class Stow(Flow):
 
     @staticmethod
     def _plates_at(location: Location) -> str:
-        plates = Container.objects.filter(location=location, active=True, balances__quantity__gt=0)
-        return ", ".join(sorted(set(plates.values_list("barcode", flat=True)))[:5])
+        plates = layout_selectors.plates_holding_stock_at(location=location)
+        return ", ".join(sorted(set(plates))[:5])
 
     @staticmethod
     def _stow(
