@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item, Lot
-from wms.errors import DomainError
+from wms.floor.errors import GoneMeanwhile
 from wms.floor.screens import RfContext, State
 from wms.layout import selectors as layout_selectors
 from wms.layout.models import Location
@@ -16,7 +16,7 @@ def location(rf: RfContext, state: State) -> Location:
         ("location", pk), lambda: layout_selectors.location_in_warehouse(pk=pk, warehouse=rf.wh)
     )
     if found is None:
-        raise DomainError("That location is gone; scan the location again.")
+        raise GoneMeanwhile("That location is gone; scan the location again.")
     return found
 
 
@@ -24,7 +24,7 @@ def item(rf: RfContext, state: State) -> Item:
     pk = state.get("item", 0)
     found = rf.once(("item", pk), lambda: catalog_selectors.item_or_none(pk=pk))
     if found is None:
-        raise DomainError("That item is gone; scan the item again.")
+        raise GoneMeanwhile("That item is gone; scan the item again.")
     return found
 
 

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item, Lot
 from wms.catalog.selectors import ResolvedBarcode, resolve_barcode
-from wms.errors import DomainError, InvalidQuantity, UnknownBarcode, WrongContainer, WrongLocation
+from wms.errors import InvalidQuantity, UnknownBarcode, WrongContainer, WrongLocation
+from wms.floor.errors import InvalidDate, UnknownLot
 from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, Location, Warehouse
 
@@ -144,7 +145,7 @@ def expiry(value: str) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise DomainError(
+    raise InvalidDate(
         f"Type the expiry date as YYYY-MM-DD (e.g. 2027-03-31); you entered '{text}'."
     )
 
@@ -152,7 +153,7 @@ def expiry(value: str) -> dt.date:
 def lot_of(item_: Item, code: str) -> Lot:
     lot = catalog_selectors.lot_by_code(item=item_, code=clean(code))
     if lot is None:
-        raise DomainError(
+        raise UnknownLot(
             f"Lot {clean(code)} is not known for {item_.sku}. Scan the lot on the label."
         )
     return lot

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item, Lot
-from wms.errors import DomainError, UnknownBarcode, WrongContainer, WrongLocation
+from wms.errors import LotMismatch, UnknownBarcode, WrongContainer, WrongLocation
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import selectors as stock
 from wms.inventory import touches
@@ -108,7 +109,7 @@ def scan_lot_among(rows: list[Balance], value: str) -> Lot:
     code = scanning.clean(value)
     found = next((b.lot for b in rows if b.lot and b.lot.code == code), None)
     if found is None:
-        raise DomainError(
+        raise LotMismatch(
             f"Scan lot {' or '.join(codes)} of {item.sku} — you scanned {code or 'nothing'}."
         )
     return found
@@ -215,7 +216,7 @@ class Move(Flow):
                     facts=[*facts, ("Quantity", str(state["qty"]))],
                     actions=actions,
                 )
-        raise DomainError(f"Unknown move step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown move step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "restart":
@@ -268,4 +269,4 @@ class Move(Flow):
                     to_location=to,
                 )
                 return Outcome(self.start(rf), result.message)
-        raise DomainError(f"Unknown move step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown move step {state['step']!r}; start again.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wms.catalog import selectors as catalog_selectors
 from wms.errors import DomainError, WrongContainer, WrongLocationType
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import selectors as stock
 from wms.inventory import touches
@@ -125,7 +126,7 @@ class Pack(Flow):
                     actions=[Action(s, s, "primary") for s in CARTON_SIZES]
                     + [Action("weigh", "Weigh again")],
                 )
-        raise DomainError(f"Unknown pack step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pack step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "station":
@@ -180,7 +181,7 @@ class Pack(Flow):
                 if action == "weigh":
                     return Outcome(step(state, "weigh"), "", "info")
                 return self._close(rf, state, action or value)
-        raise DomainError(f"Unknown pack step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pack step {state['step']!r}; start again.")
 
     def _tote(self, rf: RfContext, state: State, value: str) -> Outcome:
         tote = scanning.container(value)

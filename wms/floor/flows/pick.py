@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from wms.accounts.models import Role
-from wms.errors import DomainError, InvalidQuantity
+from wms.errors import InvalidQuantity
 from wms.floor import scanning
+from wms.floor.errors import ChoiceRequired, GoneMeanwhile, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import selectors as stock
 from wms.layout.models import Container
@@ -25,7 +26,7 @@ def _task(rf: RfContext, state: State) -> PickTask:
 
     task = rf.once(("task", task_id), load) if task_id else None
     if task is None:
-        raise DomainError("This pick task is gone; take the next one.")
+        raise GoneMeanwhile("This pick task is gone; take the next one.")
     return task
 
 
@@ -123,7 +124,7 @@ class Pick(Flow):
                     state=state,
                     facts=facts,
                 )
-        raise DomainError(f"Unknown pick step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pick step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if state["step"] == "idle":
@@ -164,7 +165,7 @@ class Pick(Flow):
             case "short":
                 reason = dict(SHORT_REASONS).get(action) or value
                 if not reason:
-                    raise DomainError("Choose why the location is short.")
+                    raise ChoiceRequired("Choose why the location is short.")
                 return Outcome(step(state, "tote", short=reason), f"Short: {reason}.", "warn")
             case "tote":
                 tote = scanning.container(value, expected=order_tote(task))
@@ -177,7 +178,7 @@ class Pick(Flow):
                     short_reason=state.get("short", ""),
                 )
                 return Outcome(_next(rf), outcome.message, "warn" if state.get("short") else "ok")
-        raise DomainError(f"Unknown pick step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pick step {state['step']!r}; start again.")
 
     @staticmethod
     def _units(task: PickTask, value: str, *, counted: int, remaining: int) -> int:

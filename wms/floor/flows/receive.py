@@ -11,8 +11,9 @@ import datetime as dt
 
 from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item
-from wms.errors import DomainError, WrongContainer
+from wms.errors import WrongContainer
 from wms.floor import scanning
+from wms.floor.errors import InvalidLot, ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inbound import selectors as inbound_selectors
 from wms.inbound.models import ExpectedReceipt, ExpectedReceiptLine, ReceiptKind, ReceiptState
@@ -222,7 +223,7 @@ class Receive(Flow):
                     facts=facts,
                     actions=[back, MENU],
                 )
-        raise DomainError(f"Unknown receive step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown receive step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         match state["step"]:
@@ -268,11 +269,9 @@ class Receive(Flow):
             case "lot":
                 code = scanning.clean(value)
                 if not code:
-                    raise DomainError("Scan or type the lot printed on the label.")
+                    raise ScanRequired("Scan or type the lot printed on the label.")
                 if len(code) > LOT_MAX:
-                    raise DomainError(
-                        f"A lot has at most {LOT_MAX} characters; you scanned {code}."
-                    )
+                    raise InvalidLot(f"A lot has at most {LOT_MAX} characters; you scanned {code}.")
                 item = catalog_selectors.get_item(pk=state["item"])
                 return Outcome(step(state, self._after_lot(item), lot=code), f"Lot {code}.")
             case "expiry":
@@ -283,14 +282,14 @@ class Receive(Flow):
             case "serial":
                 serial = scanning.clean(value)
                 if not serial:
-                    raise DomainError("Scan the serial number on the unit.")
+                    raise ScanRequired("Scan the serial number on the unit.")
                 return self._commit(rf, receipt, state, quantity=1, serial=serial)
             case "quantity":
                 quantity = (
                     scanning.quantity(value) if scanning.clean(value) else state.get("units", 1)
                 )
                 return self._commit(rf, receipt, state, quantity=quantity)
-        raise DomainError(f"Unknown receive step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown receive step {state['step']!r}; start again.")
 
     @staticmethod
     def _item(state: State, name: str, **changes: object) -> State:

@@ -6,8 +6,9 @@ operator why, and the reason is recorded on the touch. A pallet can go away whol
 
 from __future__ import annotations
 
-from wms.errors import DomainError, ReasonRequired, WrongLocation
+from wms.errors import ReasonRequired, WrongLocation
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.flows.move import (
     MENU,
     RESTART,
@@ -126,7 +127,7 @@ class Stow(Flow):
                     facts=facts,
                     actions=[*(Action(code, label, "primary") for code, label in REASONS), RESTART],
                 )
-        raise DomainError(f"Unknown stow step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown stow step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "restart":
@@ -184,7 +185,7 @@ class Stow(Flow):
                     )
                 to = layout_selectors.get_location(pk=state["to"])
                 return self._stow(rf, state, location, plate, to, reason=reason)
-        raise DomainError(f"Unknown stow step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown stow step {state['step']!r}; start again.")
 
     def _source(self, rf: RfContext, state: State, value: str) -> Outcome:
         place = scan_place(rf, value)
