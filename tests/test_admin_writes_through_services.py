@@ -238,3 +238,60 @@ def test_a_barcode_inline_collision_still_names_the_other_item(
     assert response.status_code == 200
     assert "is already UPC / EAN / GTIN of NWO-STOVE" in response.content.decode()
     assert not tent.identifiers.exists()
+
+
+def test_a_held_listing_is_released_through_the_listings_service(
+    ada: User, nwo: Client, tent: Item
+) -> None:
+    from channels_app.amazon.models import AmazonException, AmazonIntegration, Listing
+
+    integration = AmazonIntegration.objects.create(
+        client=nwo,
+        seller_id="A3SIMSELLER01",
+        marketplace_ids=["ATVPDKIKX0DER"],
+        lwa_client_id="amzn1.application-oa2-client.test",
+        secrets_name="NWO",
+        default_service=service(),
+    )
+    listing = Listing.objects.create(
+        integration=integration,
+        item=tent,
+        msku="NWO-TENT",
+        pushed_quantity=5,
+        held=True,
+        held_reason="Amazon says 9",
+    )
+    mismatch = AmazonException.objects.create(
+        integration=integration,
+        kind="quantity_mismatch",
+        msku="NWO-TENT",
+        item=tent,
+        detail="Amazon says 9, we say 5",
+        owner="integration engineer",
+    )
+    web = signed_in(ada)
+    # What was pushed and the hold are the sync's: the change form does not write them.
+    web.post(
+        f"/admin/amazon/listing/{listing.pk}/change/",
+        {
+            "integration": integration.pk,
+            "item": tent.pk,
+            "msku": "NWO-TENT",
+            "product_type": "PRODUCT",
+            "pushed_quantity": "50",
+            "held": "",
+        },
+    )
+    listing.refresh_from_db()
+    assert (listing.pushed_quantity, listing.held) == (5, True)
+
+    response = web.post(
+        "/admin/amazon/listing/",
+        {"action": "release_selected", "_selected_action": [listing.pk]},
+    )
+
+    assert response.status_code == 302
+    listing.refresh_from_db()
+    mismatch.refresh_from_db()
+    assert (listing.held, listing.held_reason) == (False, "")
+    assert mismatch.resolved_at is not None

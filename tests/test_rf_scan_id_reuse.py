@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import Site, changes_nothing, ctx
-from tests.rf import Scanner, Shown
+from tests.rf import Scanner, Shown, parse
 from wms.accounts.models import User
 from wms.catalog.models import Item
 from wms.floor.models import RfSubmission
@@ -35,8 +35,6 @@ def stowed(site: Site, tent: Item, oscar: User) -> tuple[Scanner, dict[str, Show
 
 
 def post(rf: Scanner, *, state: str, value: str, action: str, scan_id: uuid.UUID) -> Shown:
-    from tests.rf import parse
-
     response = rf.http.post(
         f"/rf/{rf.slug}/",
         {"state": state, "value": value, "action": action, "scan_id": str(scan_id)},
