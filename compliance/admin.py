@@ -111,4 +111,12 @@ class ChargebackAdmin(admin.ModelAdmin[Chargeback]):
     )
     list_filter = ("category", "rule_set", "client")
     search_fields = ("reference", "order__external_id")
-    raw_id_fields = ("order", "shipment")
+    # Recorded through chargebacks.record_chargeback (POST /api/chargebacks/), which checks the
+    # category, amount, currency, client and the claim number once per rule set: read here.
+    readonly_fields = [f.name for f in Chargeback._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from channels_app.amazon import listings
 from channels_app.amazon.models import AmazonException, AmazonIntegration, AmazonOrder, Listing
 
 
@@ -18,7 +21,25 @@ class ListingAdmin(admin.ModelAdmin[Listing]):
     list_display = ("msku", "item", "pushed_quantity", "amazon_quantity", "delta", "held")
     list_filter = ("held",)
     search_fields = ("msku",)
-    readonly_fields = ("held", "held_reason")  # released through listings.release_listing
+    # What was pushed, what Amazon reports and the hold are written by the listings sync;
+    # a hold is released through listings.release_listing (the action below).
+    readonly_fields = (
+        "pushed_quantity",
+        "pushed_at",
+        "amazon_quantity",
+        "delta",
+        "reconciled_at",
+        "held",
+        "held_reason",
+    )
+    actions = ["release_selected"]
+
+    @admin.action(description="Release the hold (the mismatch is explained)")
+    def release_selected(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
+        held = list(queryset.filter(held=True))
+        for listing in held:
+            listings.release_listing(listing=listing)
+        self.message_user(request, f"{len(held)} listing(s) released.")
 
 
 @admin.register(AmazonException)
@@ -32,4 +53,17 @@ class AmazonExceptionAdmin(admin.ModelAdmin[AmazonException]):
 class AmazonOrderAdmin(admin.ModelAdmin[AmazonOrder]):
     list_display = ("amazon_order_id", "status", "last_update_date", "shipment_confirmed_at")
     search_fields = ("amazon_order_id",)
-    readonly_fields = ("last_update_date", "shipment_confirmed_at", "confirmed_tracking")
+    # Written by the order import and the shipment confirmation, never typed.
+    readonly_fields = (
+        "integration",
+        "amazon_order_id",
+        "order",
+        "status",
+        "last_update_date",
+        "shipment_confirmed_at",
+        "confirmed_tracking",
+        "confirmation_key",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -107,3 +107,6 @@ class TrackingEventAdmin(admin.ModelAdmin[TrackingEvent]):
         "payload",
         "received_at",
     )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # carrier events arrive through the tracking webhook/poll, never typed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from channels_app.shopify.models import ShopifyFulfillmentOrder, ShopifyInventoryItem, ShopifyStore
 
@@ -19,10 +20,32 @@ class ShopifyFulfillmentOrderAdmin(admin.ModelAdmin[ShopifyFulfillmentOrder]):
     list_display = ("fulfillment_order_id", "order_name", "order", "state", "updated_at")
     list_filter = ("state",)
     search_fields = ("fulfillment_order_id", "order_name", "shopify_order_id")
-    readonly_fields = ("decision", "fulfillment_id", "tracking")
+    # The fulfillment-request flow (adapter) writes these rows; the back office reads them.
+    readonly_fields = (
+        "store",
+        "fulfillment_order_id",
+        "shopify_order_id",
+        "order_name",
+        "order",
+        "lines",
+        "state",
+        "decision",
+        "fulfillment_id",
+        "tracking",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(ShopifyInventoryItem)
 class ShopifyInventoryItemAdmin(admin.ModelAdmin[ShopifyInventoryItem]):
     list_display = ("sku", "item", "inventory_item_id", "known_quantity", "pushed_at")
     search_fields = ("sku",)
+    # What Shopify last heard from us: written by the inventory push only.
+    readonly_fields = ("store", "item", "sku", "inventory_item_id", "known_quantity", "pushed_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

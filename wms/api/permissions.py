@@ -2,20 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from wms.accounts.models import Role, User
-
-
-def scope(qs: QuerySet[Any], user: Any, client_field: str = "client") -> QuerySet[Any]:
-    """A client user sees only rows of its own client; warehouse staff see every client."""
-    if not isinstance(user, User):
-        return qs.none()  # anonymous (e.g. while the OpenAPI schema is generated)
-    if user.is_client_user:
-        return qs.filter(**{client_field: user.client_id})
-    return qs
+from wms.accounts.tenancy import scope as scope  # re-exported: the rule lives in accounts
 
 
 class ReadAnyWriteRole(BasePermission):

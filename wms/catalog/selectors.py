@@ -1,9 +1,12 @@
+"""Reads of the item master: what a barcode names, items and lots by id or code."""
+
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from wms.catalog.identifiers import scan_key
-from wms.catalog.models import Identifier, Item, PackLevel
+from wms.catalog.models import Identifier, Item, Lot, PackLevel
 from wms.errors import UnknownBarcode
 
 
@@ -31,4 +34,42 @@ def resolve_barcode(*, client_id: int, value: str) -> ResolvedBarcode:
     raise UnknownBarcode(
         f"Barcode {value.strip()} is not known for this client. Scan the item's UPC, FNSKU or SKU "
         "label, or ask the item-master admin to add it."
+    )
+
+
+def clients_naming(*, code: str) -> set[int]:
+    """Every client with an identifier or a SKU that a scan of `code` would name."""
+    return set(
+        Identifier.objects.filter(normalized=scan_key(code)).values_list("client_id", flat=True)
+    ) | set(Item.objects.filter(sku=code).values_list("client_id", flat=True))
+
+
+def get_item(*, pk: int) -> Item:
+    return Item.objects.get(pk=pk)
+
+
+def item_or_none(*, pk: int) -> Item | None:
+    return Item.objects.filter(pk=pk).first()
+
+
+def get_lot(*, pk: int) -> Lot:
+    return Lot.objects.get(pk=pk)
+
+
+def lot_or_none(*, pk: int) -> Lot | None:
+    return Lot.objects.filter(pk=pk).first()
+
+
+def lot_by_code(*, item: Item, code: str) -> Lot | None:
+    return Lot.objects.filter(item=item, code=code).first()
+
+
+def lot_with_expiry(*, item: Item, code: str) -> Lot | None:
+    """The item's lot of this code when its expiry is already known."""
+    return Lot.objects.filter(item=item, code=code).exclude(expiry_date=None).first()
+
+
+def lot_expiry(*, item_id: int, code: str) -> dt.date | None:
+    return (
+        Lot.objects.filter(item_id=item_id, code=code).values_list("expiry_date", flat=True).first()
     )

@@ -80,6 +80,44 @@ def add_identifier(
     )
 
 
+@transaction.atomic
+def change_identifier(
+    *,
+    identifier: Identifier,
+    item: Item,
+    kind: str,
+    value: str,
+    channel: str = "",
+    pack_level: PackLevel | None = None,
+) -> Identifier:
+    """Correct an identifier in place, under the same client lock and checks as adding one."""
+    client = Client.objects.select_for_update().get(pk=identifier.client_id)
+    key = check_identifier(
+        client=client,
+        item=item,
+        kind=kind,
+        value=value,
+        channel=channel,
+        pack_level=pack_level,
+        exclude_pk=identifier.pk,
+    )
+    identifier.item = item
+    identifier.kind = kind
+    identifier.value = value.strip()
+    identifier.channel = channel.strip().lower()
+    identifier.pack_level = pack_level
+    identifier.normalized = key
+    identifier.save(update_fields=["item", "kind", "value", "channel", "pack_level", "normalized"])
+    return identifier
+
+
+@transaction.atomic
+def remove_identifier(*, identifier: Identifier) -> None:
+    """Forget a barcode. Under the client lock, so a concurrent add sees it gone or present."""
+    Client.objects.select_for_update().get(pk=identifier.client_id)
+    identifier.delete()
+
+
 ITEM_FIELDS = (
     "description",
     "base_unit",
@@ -165,6 +203,15 @@ def update_item(*, item: Item, **fields: object) -> Item:
     return item
 
 
+def check_pack_level(*, level: str, quantity: int) -> None:
+    if level == "each" and quantity != 1:
+        raise IdentifierInvalid(
+            "An 'each' is one base unit; its quantity must be 1.", field="quantity"
+        )
+    if quantity < 1:
+        raise IdentifierInvalid("A pack level holds at least one unit.", field="quantity")
+
+
 def set_pack_level(
     *,
     item: Item,
@@ -175,12 +222,7 @@ def set_pack_level(
     height_mm: int | None = None,
     weight_g: int | None = None,
 ) -> PackLevel:
-    if level == "each" and quantity != 1:
-        raise IdentifierInvalid(
-            "An 'each' is one base unit; its quantity must be 1.", field="quantity"
-        )
-    if quantity < 1:
-        raise IdentifierInvalid("A pack level holds at least one unit.", field="quantity")
+    check_pack_level(level=level, quantity=quantity)
     pack, _ = PackLevel.objects.update_or_create(
         item=item,
         level=level,

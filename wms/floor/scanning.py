@@ -9,10 +9,12 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from wms.catalog.identifiers import scan_key
-from wms.catalog.models import Identifier, Item, Lot
+from wms.catalog import selectors as catalog_selectors
+from wms.catalog.models import Item, Lot
 from wms.catalog.selectors import ResolvedBarcode, resolve_barcode
-from wms.errors import DomainError, InvalidQuantity, UnknownBarcode, WrongContainer, WrongLocation
+from wms.errors import InvalidQuantity, UnknownBarcode, WrongContainer, WrongLocation
+from wms.floor.errors import InvalidDate, UnknownLot
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, Location, Warehouse
 
 
@@ -25,10 +27,7 @@ def location(warehouse: Warehouse, value: str, *, expected: Location | None = No
     code = clean(value)
     if not code:
         raise WrongLocation("Scan a location label.")
-    found = (
-        Location.objects.filter(warehouse=warehouse, barcode=code).first()
-        or Location.objects.filter(warehouse=warehouse, code__iexact=code).first()
-    )
+    found = layout_selectors.location_by_label(warehouse=warehouse, code=code)
     if expected is not None and (found is None or found.pk != expected.pk):
         raise WrongLocation(f"Scan location {expected.code} — you scanned {code}.")
     if found is None:
@@ -42,9 +41,9 @@ def container(value: str, *, expected: Container | None = None) -> Container:
     code = clean(value)
     if not code:
         raise WrongContainer("Scan a license plate.")
-    found = Container.objects.filter(barcode=code).select_related("location").first()
-    if found is None and code.isdigit() and len(code) in (18, 20):  # an SSCC, with or without AI 00
-        found = Container.objects.filter(sscc=code[-18:]).select_related("location").first()
+    found = layout_selectors.container_by_label(
+        code=code
+    )  # a plate, or an SSCC (with AI 00 or not)
     if expected is not None and (found is None or found.pk != expected.pk):
         raise WrongContainer(f"Scan {expected.type} {expected.barcode} — you scanned {code}.")
     if found is None:
@@ -65,9 +64,7 @@ def item(
     if expected is not None:
         client_id = expected.client_id
     if client_id is None:
-        owners = set(
-            Identifier.objects.filter(normalized=scan_key(code)).values_list("client_id", flat=True)
-        ) | set(Item.objects.filter(sku=code).values_list("client_id", flat=True))
+        owners = catalog_selectors.clients_naming(code=code)
         if not owners:
             raise UnknownBarcode(
                 f"Barcode {code} is not in the item master. Scan the item's UPC, FNSKU or SKU "
@@ -148,15 +145,15 @@ def expiry(value: str) -> dt.date:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise DomainError(
+    raise InvalidDate(
         f"Type the expiry date as YYYY-MM-DD (e.g. 2027-03-31); you entered '{text}'."
     )
 
 
 def lot_of(item_: Item, code: str) -> Lot:
-    lot = Lot.objects.filter(item=item_, code=clean(code)).first()
+    lot = catalog_selectors.lot_by_code(item=item_, code=clean(code))
     if lot is None:
-        raise DomainError(
+        raise UnknownLot(
             f"Lot {clean(code)} is not known for {item_.sku}. Scan the lot on the label."
         )
     return lot

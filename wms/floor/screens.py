@@ -14,8 +14,9 @@ from typing import Any, ClassVar, TypeVar
 from django.http import HttpRequest
 
 from wms.accounts.models import Role, User
-from wms.errors import DomainError
+from wms.floor.errors import NoScanId, NoWarehouseChosen
 from wms.inventory.ledger import ScanContext
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Warehouse
 
 State = dict[str, Any]
@@ -68,7 +69,7 @@ class RfContext:
         """The ledger's scan context for this submit; `tag` derives a stable id for a second
         touch of the same operator action (retries derive the same one)."""
         if self.scan_id is None:
-            raise DomainError("This step records nothing; it has no scan id.")
+            raise NoScanId("This step records nothing; it has no scan id.")
         scan_id = uuid.uuid5(self.scan_id, tag) if tag else self.scan_id
         return ScanContext(scan_id, actor or self.user, self.device)
 
@@ -77,12 +78,14 @@ class RfContext:
         """The warehouse chosen at sign-in, read on first use (most scans never need the row)."""
         if self._warehouse is None:
             found = (
-                Warehouse.objects.filter(pk=self.warehouse_id).first()
+                layout_selectors.warehouse_or_none(pk=self.warehouse_id)
                 if self.warehouse_id is not None
                 else None
             )
             if found is None:
-                raise DomainError("Choose a warehouse first: open the menu, then Change warehouse.")
+                raise NoWarehouseChosen(
+                    "Choose a warehouse first: open the menu, then Change warehouse."
+                )
             self._warehouse = found
         return self._warehouse
 

@@ -7,6 +7,7 @@ state carries only the badge's user id, which proves nothing by itself.
 from __future__ import annotations
 
 from wms.accounts import pins
+from wms.accounts import selectors as users
 from wms.accounts.models import Role, User
 from wms.errors import NotPermitted
 from wms.floor import scanning
@@ -18,7 +19,7 @@ def supervisor_by_badge(value: str) -> User:
     badge = scanning.clean(value)
     if not badge:
         raise NotPermitted("Supervisor: scan your badge.")
-    found = User.objects.filter(badge=badge, is_active=True).first()
+    found = users.active_user_by_badge(badge=badge)
     if found is None:
         raise NotPermitted(f"Badge {badge} is not known. Supervisor: scan your own badge.")
     if not found.has_role(Role.SUPERVISOR):
@@ -30,7 +31,7 @@ def supervisor_by_badge(value: str) -> User:
 
 def supervisor_with_pin(state: State, value: str) -> User:
     """The badge's supervisor, re-read, once the PIN matches; call it in the committing submit."""
-    found = User.objects.filter(pk=state.get("supervisor", 0), is_active=True).first()
+    found = users.active_user(pk=state.get("supervisor", 0))
     if found is None or not found.has_role(Role.SUPERVISOR):
         raise NotPermitted("That supervisor cannot approve now. Supervisor: scan your badge again.")
     if not pins.check(found, scanning.clean(value)):

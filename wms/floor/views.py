@@ -22,11 +22,14 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods
 
 from wms.accounts import pins
+from wms.accounts import selectors as users
 from wms.accounts.models import Role, User
 from wms.errors import DomainError, ScanIdReused
 from wms.floor import flows  # registers every flow
+from wms.floor.errors import SignInRefused
 from wms.floor.models import RfSubmission
 from wms.floor.screens import FLOWS, Action, Flow, Outcome, RfContext, Screen, State
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Warehouse
 
 log = logging.getLogger(__name__)
@@ -149,22 +152,24 @@ def signin(request: HttpRequest) -> HttpResponse:
 def _authenticate(state: State, value: str) -> User | None:
     """A badge signs in at once; a user name asks for the PIN (returns None)."""
     if not value:
-        raise DomainError("Scan your badge, or type your user name.")
+        raise SignInRefused("Scan your badge, or type your user name.")
     if state.get("step") == "pin":
-        user = User.objects.filter(username=state.get("username", ""), is_active=True).first()
+        user = users.active_user_by_username(username=state.get("username", ""))
         if user is None or user.is_client_user or not pins.check(user, value):
-            raise DomainError(
+            raise SignInRefused(
                 "That PIN does not match. Type it again, or ask a supervisor to reset it."
             )
         return user
-    by_badge = User.objects.filter(badge=value, is_active=True).first()
+    by_badge = users.active_user_by_badge(badge=value)
     if by_badge is not None:
         if by_badge.is_client_user:
-            raise DomainError("Brand accounts cannot use the floor screens.")
+            raise SignInRefused("Brand accounts cannot use the floor screens.")
         return by_badge
-    if User.objects.filter(username=value, is_active=True).exclude(pin_hash="").exists():
+    if users.signs_in_with_pin(username=value):
         return None
-    raise DomainError(f"Badge {value} is not known. Scan your badge again, or type your user name.")
+    raise SignInRefused(
+        f"Badge {value} is not known. Scan your badge again, or type your user name."
+    )
 
 
 def _staff(request: HttpRequest) -> User | None:
@@ -179,7 +184,7 @@ def choose_warehouse(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     if user is None:
         return _redirect(request, reverse("rf-signin"))
-    warehouses = list(Warehouse.objects.filter(active=True).order_by("code"))
+    warehouses = layout_selectors.active_warehouses()
     choice = None
     if request.method == "POST":
         picked = (request.POST.get("action") or request.POST.get("value") or "").strip()

@@ -8,7 +8,15 @@ from django.db import models, transaction
 from stdnum import ean
 
 from wms.catalog.identifiers import is_digits
-from wms.errors import DomainError, IdentifierInvalid
+from wms.errors import IdentifierInvalid
+from wms.layout.errors import (
+    ContainerPlacementInvalid,
+    InvalidTimeZone,
+    LocationLabelTaken,
+    PlateTaken,
+    UnknownContainerType,
+    VirtualLocationRefused,
+)
 from wms.layout.models import (
     VIRTUAL_TYPES,
     Container,
@@ -26,7 +34,7 @@ def create_warehouse(*, code: str, name: str, time_zone: str, **address: str) ->
     try:
         validate_time_zone(time_zone)
     except Exception as exc:
-        raise DomainError(str(getattr(exc, "message", exc)), field="time_zone") from None
+        raise InvalidTimeZone(str(getattr(exc, "message", exc)), field="time_zone") from None
     warehouse = Warehouse.objects.create(code=code, name=name, time_zone=time_zone, **address)
     for type_ in VIRTUAL_TYPES:
         ensure_virtual_location(warehouse=warehouse, type_=type_)
@@ -54,7 +62,7 @@ def create_location(
     active: bool = True,
 ) -> Location:
     if type in VIRTUAL_TYPES:
-        raise DomainError(
+        raise VirtualLocationRefused(
             "Virtual locations are created with the warehouse; create a physical one.", field="type"
         )
     if sellable is None:
@@ -64,7 +72,7 @@ def create_location(
         models.Q(code=code) | models.Q(barcode=barcode)
     )
     if taken.exists():
-        raise DomainError(
+        raise LocationLabelTaken(
             f"{warehouse.code} already has a location with code {code} or barcode {barcode}; "
             "every location label must scan to exactly one place.",
             field="code",
@@ -102,17 +110,19 @@ def create_container(
 ) -> Container:
     """Register a license plate. A new container may be placed at once (an empty tote at a station)."""
     if type not in ContainerType.values:
-        raise DomainError(f"Unknown container type '{type}'.", field="type")
+        raise UnknownContainerType(f"Unknown container type '{type}'.", field="type")
     if sscc:
         sscc = check_sscc(sscc)
     if location is not None and (location.warehouse_id != warehouse.pk or location.is_virtual):
-        raise DomainError("Place a new container at a physical location of its warehouse.")
+        raise ContainerPlacementInvalid(
+            "Place a new container at a physical location of its warehouse."
+        )
     if not barcode:
         barcode = f"{type[0].upper()}{secrets.token_hex(5).upper()}"
     if Container.objects.filter(barcode=barcode).exists():
-        raise DomainError(f"License plate {barcode} is already in use.", field="barcode")
+        raise PlateTaken(f"License plate {barcode} is already in use.", field="barcode")
     if sscc and Container.objects.filter(sscc=sscc).exists():
-        raise DomainError(f"SSCC {sscc} is already on another container.", field="sscc")
+        raise PlateTaken(f"SSCC {sscc} is already on another container.", field="sscc")
     return Container.objects.create(
         warehouse=warehouse, type=type, barcode=barcode, sscc=sscc or None, location=location
     )
@@ -129,7 +139,7 @@ def set_sellable(*, location: Location, sellable: bool) -> Location:
     from wms.inventory.models import Balance, StockStatus
 
     if location.is_virtual:
-        raise DomainError("Virtual locations are never sellable.", field="sellable")
+        raise VirtualLocationRefused("Virtual locations are never sellable.", field="sellable")
     location = Location.objects.select_for_update().get(pk=location.pk)
     if location.sellable == sellable:
         return location

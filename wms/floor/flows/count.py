@@ -8,14 +8,14 @@ quantity.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
-
 from wms.accounts.models import Role
 from wms.errors import DomainError
 from wms.floor import held, scanning
+from wms.floor.errors import ChoiceRequired, GoneMeanwhile, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
 from wms.inventory import counting
+from wms.inventory import selectors as stock
 from wms.inventory.counting import CountOutcome
 from wms.inventory.models import ApprovalState, CountApproval
 from wms.layout.models import Location
@@ -89,7 +89,7 @@ class Count(Flow):
                     facts=facts,
                     actions=[again],
                 )
-        raise DomainError(f"Unknown count step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown count step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "location":
@@ -120,7 +120,7 @@ class Count(Flow):
                 return Outcome(step(state, "count", lot=lot.pk), f"Lot {lot.code}.")
             case "count" | "recount":
                 return self._count(rf, state, value)
-        raise DomainError(f"Unknown count step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown count step {state['step']!r}; start again.")
 
     @staticmethod
     def _count(rf: RfContext, state: State, value: str) -> Outcome:
@@ -146,7 +146,7 @@ class Count(Flow):
     @staticmethod
     def _supervisor_screen(rf: RfContext, state: State, location: Location) -> Screen:
 
-        approval = counting.pending(rf.wh).filter(pk=state.get("waiting", 0)).first()
+        approval = stock.pending_approval(warehouse=rf.wh, pk=state.get("waiting", 0))
         facts = [("Location", location.code)]
         if approval is not None:
             facts.append(("Item", approval.item.sku))
@@ -163,9 +163,9 @@ class Count(Flow):
             changes = {"supervisor": boss.pk, "supervisor_name": boss.username}
             return Outcome(step(state, "pin", **changes), "", "info")
         boss = supervisor_with_pin(state, value)  # checked in the submit that records the approval
-        approval = counting.pending(rf.wh).filter(pk=state.get("waiting", 0)).first()
+        approval = stock.pending_approval(warehouse=rf.wh, pk=state.get("waiting", 0))
         if approval is None:
-            raise DomainError("That count was already decided; press Cancel and count on.")
+            raise GoneMeanwhile("That count was already decided; press Cancel and count on.")
         counting.approve_count(rf.ctx(actor=boss), approval=approval)
         after = step(state, "item", waiting=None, supervisor=None, supervisor_name=None)
         what = f"{approval.counted} × {approval.item.sku} at {approval.location.code}"
@@ -173,16 +173,15 @@ class Count(Flow):
 
 
 def _approval(rf: RfContext, state: State) -> CountApproval:
-    found = counting.pending(rf.wh).filter(pk=state.get("approval", 0)).first()
+    found = stock.pending_approval(warehouse=rf.wh, pk=state.get("approval", 0))
     if found is None:
-        raise DomainError("That count was decided meanwhile; here is the next one.")
+        raise GoneMeanwhile("That count was decided meanwhile; here is the next one.")
     return found
 
 
 def _next_approval(rf: RfContext, after: int = 0) -> State:
     """The next waiting count after `after`, wrapping round to the oldest."""
-    wrapped = ExpressionWrapper(Q(pk__lte=after), output_field=BooleanField())
-    found = counting.pending(rf.wh).alias(wrapped=wrapped).order_by("wrapped", "pk").first()
+    found = stock.next_pending_approval(warehouse=rf.wh, after=after)
     return {"step": "review", "approval": found.pk} if found else {"step": "idle"}
 
 
@@ -245,7 +244,7 @@ class Approvals(Flow):
         if action == "next":
             return Outcome(_next_approval(rf, current), "", "info")
         if action not in ("approve", "reject"):
-            raise DomainError("Press Approve, Reject or Next.")
+            raise ChoiceRequired("Press Approve, Reject or Next.")
         try:
             approval = _approval(rf, state)
         except DomainError as exc:

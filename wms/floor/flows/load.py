@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from wms.errors import DomainError
+from wms.errors import WrongLocationType
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.layout import selectors as layout_selectors
+from wms.loading import selectors as loading_selectors
 from wms.loading import services as loading
 from wms.loading.models import Load
 
 
 def _load(state: State) -> Load:
-    return Load.objects.select_related("location").get(pk=state["load"])
+    return loading_selectors.get_load(pk=state["load"])
 
 
 @register
@@ -61,14 +64,14 @@ class LoadFlow(Flow):
                     Action("back", "Keep loading"),
                 ],
             )
-        raise DomainError(f"Unknown load step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown load step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         match state["step"]:
             case "lane":
                 lane = scanning.location(rf.wh, value)
                 if lane.type not in loading.LOAD_FROM:
-                    raise DomainError(
+                    raise WrongLocationType(
                         f"{lane.code} is not a ship lane or dock door; scan the lane's label."
                     )
                 load = loading.open_load_at(lane)
@@ -80,11 +83,9 @@ class LoadFlow(Flow):
                     )
                 return Outcome({"step": "carton", "load": load.pk}, f"Loading {load.reference}.")
             case "reference":
-                from wms.layout.models import Location
-
                 load = loading.open_load(
                     warehouse=rf.wh,
-                    location=Location.objects.get(pk=state["lane"]),
+                    location=layout_selectors.get_location(pk=state["lane"]),
                     reference=value,
                     actor=rf.user,
                 )
@@ -103,4 +104,4 @@ class LoadFlow(Flow):
                     return Outcome(step(state, "carton"), "", "info")
                 closed = loading.close_load(rf.ctx(), load=_load(state))
                 return Outcome({"step": "lane"}, closed.message)
-        raise DomainError(f"Unknown load step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown load step {state['step']!r}; start again.")

@@ -7,12 +7,16 @@ read "what is here" are shared with the stow flow.
 
 from __future__ import annotations
 
+from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item, Lot
-from wms.errors import DomainError, UnknownBarcode, WrongContainer, WrongLocation
+from wms.errors import LotMismatch, UnknownBarcode, WrongContainer, WrongLocation
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inventory import selectors as stock
 from wms.inventory import touches
-from wms.inventory.models import Balance, StockStatus
+from wms.inventory.models import Balance
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, Location
 
 MENU = Action("menu", "Menu")
@@ -56,11 +60,11 @@ def scan_place(rf: RfContext, value: str) -> Location | Container:
 def where(state: State) -> tuple[Location, Container | None]:
     """The place a state's stock comes from: the plate (where it stands) or the location."""
     if state.get("plate"):
-        plate = Container.objects.select_related("location").get(pk=state["plate"])
+        plate = layout_selectors.get_plate(pk=state["plate"])
         if plate.location is None:
             raise WrongContainer(f"{plate.barcode} has left the floor; start again.")
         return plate.location, plate
-    return Location.objects.get(pk=state["loc"]), None
+    return layout_selectors.get_location(pk=state["loc"]), None
 
 
 def describe(location: Location, plate: Container | None) -> str:
@@ -69,11 +73,7 @@ def describe(location: Location, plate: Container | None) -> str:
 
 def stock_here(location: Location, plate: Container | None) -> list[Balance]:
     """Available stock in the plate, or loose at the location (stock on plates moves with them)."""
-    rows = Balance.objects.filter(
-        location=location, status=StockStatus.AVAILABLE, quantity__gt=0
-    ).select_related("item", "lot")
-    rows = rows.filter(container=plate) if plate else rows.filter(container__isnull=True)
-    return list(rows.order_by("item__sku", "lot__code"))
+    return stock.available_here(location=location, plate=plate)
 
 
 def summary(rows: list[Balance]) -> str:
@@ -109,23 +109,20 @@ def scan_lot_among(rows: list[Balance], value: str) -> Lot:
     code = scanning.clean(value)
     found = next((b.lot for b in rows if b.lot and b.lot.code == code), None)
     if found is None:
-        raise DomainError(
+        raise LotMismatch(
             f"Scan lot {' or '.join(codes)} of {item.sku} — you scanned {code or 'nothing'}."
         )
     return found
 
 
 def selected(state: State) -> tuple[Item, Lot | None]:
-    item = Item.objects.get(pk=state["item"])
-    lot = Lot.objects.get(pk=state["lot"]) if state.get("lot") else None
+    item = catalog_selectors.get_item(pk=state["item"])
+    lot = catalog_selectors.get_lot(pk=state["lot"]) if state.get("lot") else None
     return item, lot
 
 
 def on_hand(location: Location, plate: Container | None, item: Item, lot: Lot | None) -> int:
-    row = Balance.objects.filter(
-        item=item, lot=lot, location=location, container=plate, status=StockStatus.AVAILABLE
-    ).first()
-    return row.quantity if row else 0
+    return stock.available_on_hand(item=item, lot=lot, location=location, plate=plate)
 
 
 def take_quantity(value: str, available: int) -> int:
@@ -219,7 +216,7 @@ class Move(Flow):
                     facts=[*facts, ("Quantity", str(state["qty"]))],
                     actions=actions,
                 )
-        raise DomainError(f"Unknown move step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown move step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "restart":
@@ -272,4 +269,4 @@ class Move(Flow):
                     to_location=to,
                 )
                 return Outcome(self.start(rf), result.message)
-        raise DomainError(f"Unknown move step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown move step {state['step']!r}; start again.")

@@ -2,55 +2,47 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Sum
-
+from wms.catalog import selectors as catalog_selectors
 from wms.errors import DomainError, WrongContainer, WrongLocationType
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inventory import selectors as stock
 from wms.inventory import touches
 from wms.inventory.models import Balance
+from wms.layout import selectors as layout_selectors
 from wms.layout import services as layout
 from wms.layout.models import Container, ContainerType, Location, LocationType
 from wms.orders import fulfilment
-from wms.orders.models import Order, OrderState, Parcel, PickTask
+from wms.orders import selectors as order_selectors
+from wms.orders.models import Order, OrderState
 
 CARTON_SIZES = ["30x20x15", "40x30x20", "60x40x40"]  # the station's stock cartons, in cm
 STATION_KEY = "rf_pack_station"
 
 
 def _station(state: State) -> Location:
-    return Location.objects.get(pk=state["station"])
+    return layout_selectors.get_location(pk=state["station"])
 
 
 def _order(state: State) -> Order:
-    return Order.objects.get(pk=state["order"])
+    return order_selectors.get_order(pk=state["order"])
 
 
 def _container(pk: int) -> Container:
-    return Container.objects.get(pk=pk)
+    return layout_selectors.get_container(pk=pk)
 
 
 def _left(order: Order) -> list[tuple[str, int, int]]:
     """(sku, packed, picked) per SKU of the order still to pack."""
-    rows = (
-        order.lines.values("item__sku")
-        .annotate(packed=Sum("packed"), picked=Sum("picked"))
-        .filter(packed__lt=F("picked"))
-        .order_by("item__sku")
-    )
-    return [(r["item__sku"], r["packed"], r["picked"]) for r in rows]
+    return order_selectors.lines_left_to_pack(order=order)
 
 
 def order_in_tote(tote: Container) -> Order:
     """The order whose picked units are in this tote (the last order picked into it)."""
-    if not tote.balances.filter(quantity__gt=0).exists():
+    if not stock.holds_stock(container=tote):
         raise WrongContainer(f"Tote {tote.barcode} is empty; scan a tote with picked units.")
-    task = (
-        PickTask.objects.filter(tote=tote, picked__gt=0)
-        .select_related("order")
-        .order_by("-pk")
-        .first()
-    )
+    task = order_selectors.last_pick_into(tote=tote)
     if task is None:
         raise WrongContainer(f"Tote {tote.barcode} holds no picked order; give it to a supervisor.")
     order = task.order
@@ -74,7 +66,7 @@ class Pack(Flow):
 
     def start(self, rf: RfContext) -> State:
         station = rf.request.session.get(STATION_KEY)
-        if station and Location.objects.filter(pk=station, warehouse=rf.wh).exists():
+        if station and layout_selectors.is_location_of(pk=station, warehouse=rf.wh):
             return {"step": "tote", "station": station}
         return {"step": "station"}
 
@@ -134,7 +126,7 @@ class Pack(Flow):
                     actions=[Action(s, s, "primary") for s in CARTON_SIZES]
                     + [Action("weigh", "Weigh again")],
                 )
-        raise DomainError(f"Unknown pack step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pack step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "station":
@@ -162,14 +154,7 @@ class Pack(Flow):
                         raise DomainError("This carton is empty; scan a unit into it first.")
                     return Outcome(step(state, "weigh"), "", "info")
                 resolved = scanning.item(value, client_id=_order(state).client_id)
-                lots = list(
-                    Balance.objects.filter(
-                        container_id=state["tote"], item=resolved.item, quantity__gt=0
-                    )
-                    .exclude(lot=None)
-                    .values_list("lot__code", flat=True)
-                    .distinct()
-                )
+                lots = stock.lot_codes_in(container_id=state["tote"], item=resolved.item)
                 if len(lots) > 1:
                     return Outcome(
                         step(
@@ -187,9 +172,7 @@ class Pack(Flow):
                     rf, state, resolved.item.pk, resolved.units, lot.pk if lot else None
                 )
             case "lot":
-                from wms.catalog.models import Item
-
-                item = Item.objects.get(pk=state["item"])
+                item = catalog_selectors.get_item(pk=state["item"])
                 lot = scanning.lot_of(item, value)
                 return self._pack(rf, state, item.pk, state["units"], lot.pk)
             case "weigh":
@@ -198,7 +181,7 @@ class Pack(Flow):
                 if action == "weigh":
                     return Outcome(step(state, "weigh"), "", "info")
                 return self._close(rf, state, action or value)
-        raise DomainError(f"Unknown pack step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pack step {state['step']!r}; start again.")
 
     def _tote(self, rf: RfContext, state: State, value: str) -> Outcome:
         tote = scanning.container(value)
@@ -212,11 +195,7 @@ class Pack(Flow):
         if tote.location_id != station.pk:
             touches.move_container(rf.ctx("tote"), container=tote, to_location=station)
             said = f"Tote {tote.barcode} is now at {station.code}. "
-        open_carton = (
-            Parcel.objects.filter(order=order, closed_at=None)
-            .values_list("container_id", flat=True)
-            .first()
-        )
+        open_carton = order_selectors.open_carton_of(order=order)
         nxt = (
             step(state, "unit", order=order.pk, tote=tote.pk, carton=open_carton)
             if open_carton
@@ -226,7 +205,7 @@ class Pack(Flow):
 
     def _carton(self, rf: RfContext, state: State, value: str) -> Outcome:
         code = scanning.clean(value)
-        found = Container.objects.filter(barcode=code).first()
+        found = layout_selectors.container_by_barcode(barcode=code)
         if found is None:
             if not code:
                 raise WrongContainer("Scan a carton's license plate.")
@@ -237,7 +216,7 @@ class Pack(Flow):
         else:
             if found.type != ContainerType.CARTON:
                 raise WrongContainer(f"{found.barcode} is a {found.type}; scan a carton.")
-            parcel = Parcel.objects.filter(container=found).first()
+            parcel = order_selectors.parcel_in(container=found)
             if parcel is not None and (parcel.order_id != state["order"] or parcel.closed_at):
                 raise WrongContainer(
                     f"Carton {found.barcode} is already packed and closed; take a new carton."
@@ -248,7 +227,6 @@ class Pack(Flow):
     def _pack(
         self, rf: RfContext, state: State, item_id: int, units: int, lot_id: int | None
     ) -> Outcome:
-        from wms.catalog.models import Item, Lot
 
         order = _order(state)
         result = fulfilment.pack_units(
@@ -256,8 +234,8 @@ class Pack(Flow):
             order=order,
             tote=_container(state["tote"]),
             carton=_container(state["carton"]),
-            item=Item.objects.get(pk=item_id),
-            lot=Lot.objects.get(pk=lot_id) if lot_id else None,
+            item=catalog_selectors.get_item(pk=item_id),
+            lot=catalog_selectors.get_lot(pk=lot_id) if lot_id else None,
             quantity=units,
         )
         state = {k: v for k, v in state.items() if k not in ("item", "sku", "units")}
@@ -268,7 +246,7 @@ class Pack(Flow):
 
     def _close(self, rf: RfContext, state: State, size: str) -> Outcome:
         length, width, height = scanning.dimensions(size)
-        parcel = Parcel.objects.get(container_id=state["carton"])
+        parcel = order_selectors.parcel_of_carton(container_id=state["carton"])
         closed, printed = fulfilment.close_at_station(
             parcel=parcel,
             station=_station(state),
@@ -281,8 +259,8 @@ class Pack(Flow):
         order = _order(state)
         carton = closed.container.barcode
         lines = " ".join(printed)
-        if order.state == OrderState.PACKED and not order.parcels.filter(closed_at=None).exists():
-            n = order.parcels.count()
+        if order.state == OrderState.PACKED and not order_selectors.has_open_carton(order=order):
+            n = order_selectors.carton_count(order=order)
             return Outcome(
                 {"step": "tote", "station": state["station"]},
                 f"Order {order.external_id} packed in {n} carton{'s' if n > 1 else ''}. {lines}".strip(),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from wms.accounts.models import Role
-from wms.errors import DomainError, InvalidQuantity
+from wms.errors import InvalidQuantity
 from wms.floor import scanning
+from wms.floor.errors import ChoiceRequired, GoneMeanwhile, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inventory import selectors as stock
 from wms.layout.models import Container
 from wms.orders import fulfilment
+from wms.orders import selectors as order_selectors
 from wms.orders.models import PickTask, TaskState
 
 SHORT_REASONS = [("empty", "Location empty"), ("damaged", "Damaged"), ("not_found", "Not found")]
@@ -19,15 +22,11 @@ def _task(rf: RfContext, state: State) -> PickTask:
     task_id: int = state.get("task", 0)
 
     def load() -> PickTask | None:
-        return (
-            PickTask.objects.select_related("item", "lot", "location", "order")
-            .filter(pk=task_id)
-            .first()
-        )
+        return order_selectors.pick_task_for_screen(pk=task_id)
 
     task = rf.once(("task", task_id), load) if task_id else None
     if task is None:
-        raise DomainError("This pick task is gone; take the next one.")
+        raise GoneMeanwhile("This pick task is gone; take the next one.")
     return task
 
 
@@ -41,18 +40,8 @@ def _next(rf: RfContext) -> State:
 
 def order_tote(task: PickTask) -> Container | None:
     """The tote this order's earlier picks went into, while it still holds them."""
-    earlier = (
-        PickTask.objects.filter(order_id=task.order_id, tote__isnull=False, picked__gt=0)
-        .exclude(pk=task.pk)
-        .select_related("tote")
-        .order_by("-pk")
-        .first()
-    )
-    if (
-        earlier is None
-        or earlier.tote is None
-        or not earlier.tote.balances.filter(quantity__gt=0).exists()
-    ):
+    earlier = order_selectors.earlier_tote_pick(task=task)
+    if earlier is None or earlier.tote is None or not stock.holds_stock(container=earlier.tote):
         return None
     return earlier.tote
 
@@ -135,7 +124,7 @@ class Pick(Flow):
                     state=state,
                     facts=facts,
                 )
-        raise DomainError(f"Unknown pick step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pick step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if state["step"] == "idle":
@@ -176,7 +165,7 @@ class Pick(Flow):
             case "short":
                 reason = dict(SHORT_REASONS).get(action) or value
                 if not reason:
-                    raise DomainError("Choose why the location is short.")
+                    raise ChoiceRequired("Choose why the location is short.")
                 return Outcome(step(state, "tote", short=reason), f"Short: {reason}.", "warn")
             case "tote":
                 tote = scanning.container(value, expected=order_tote(task))
@@ -189,7 +178,7 @@ class Pick(Flow):
                     short_reason=state.get("short", ""),
                 )
                 return Outcome(_next(rf), outcome.message, "warn" if state.get("short") else "ok")
-        raise DomainError(f"Unknown pick step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown pick step {state['step']!r}; start again.")
 
     @staticmethod
     def _units(task: PickTask, value: str, *, counted: int, remaining: int) -> int:

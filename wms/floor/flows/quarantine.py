@@ -6,12 +6,12 @@ On an operator's scanner, release asks for a supervisor's badge, then their PIN 
 from __future__ import annotations
 
 from wms.accounts.models import Role, User
-from wms.errors import DomainError
 from wms.floor import held, scanning
+from wms.floor.errors import ChoiceRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
+from wms.inventory import selectors as stock
 from wms.inventory import touches
-from wms.inventory.models import Balance, StockStatus
 
 QUARANTINE_REASONS = [
     ("damaged", "Damaged"),
@@ -103,7 +103,7 @@ class _StatusChange(Flow):
                 )
         more = self.render_more(rf, state)
         if more is None:
-            raise DomainError(f"Unknown {self.slug} step {state['step']!r}; start again.")
+            raise UnknownStep(f"Unknown {self.slug} step {state['step']!r}; start again.")
         return more
 
     def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
@@ -133,7 +133,7 @@ class _StatusChange(Flow):
             case "reason":
                 label = dict(self.reasons).get(action)
                 if label is None:
-                    raise DomainError("Choose a reason below.")
+                    raise ChoiceRequired("Choose a reason below.")
                 return self.reasoned(rf, step(state, "reason", reason=action, reason_label=label))
         return self.commit(rf, state, value)
 
@@ -172,18 +172,10 @@ class Release(_StatusChange):
     location_prompt = "Scan the location of the quarantined stock"
 
     def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
-        quarantined = (
-            Balance.objects.filter(
-                item_id=state["item"],
-                lot=held.lot(rf, state),
-                location_id=state["location"],
-                container__isnull=True,
-                status=StockStatus.QUARANTINE,
-            )
-            .values_list("quantity", flat=True)
-            .first()
+        quarantined = stock.loose_in_quarantine(
+            item_id=state["item"], lot=held.lot(rf, state), location_id=state["location"]
         )
-        return [("In quarantine", str(quarantined or 0))]
+        return [("In quarantine", str(quarantined))]
 
     def reasoned(self, rf: RfContext, state: State) -> Outcome:
         if rf.user.has_role(Role.SUPERVISOR):
@@ -212,7 +204,7 @@ class Release(_StatusChange):
             case "pin":
                 # The PIN check and the release are one submit: nothing proven outlives it.
                 return self._release(rf, state, supervisor_with_pin(state, value))
-        raise DomainError(f"Unknown release step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown release step {state['step']!r}; start again.")
 
     def _release(self, rf: RfContext, state: State, supervisor: User) -> Outcome:
         result = touches.release(

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F
-
-from wms.catalog.models import Item, Lot
-from wms.errors import DomainError, WrongContainer
+from wms.catalog import selectors as catalog_selectors
+from wms.catalog.models import Item
+from wms.errors import WrongContainer
 from wms.floor import scanning
+from wms.floor.errors import InvalidLot, ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inbound import selectors as inbound_selectors
 from wms.inbound.models import ExpectedReceipt, ExpectedReceiptLine, ReceiptKind, ReceiptState
 from wms.inbound.services import AlreadyClosed, NotExpected, complete_receipt, receive_against
 from wms.inventory import touches
+from wms.layout import selectors as layout_selectors
 from wms.layout import services as layout
 from wms.layout.models import Container, ContainerType, Location
 
@@ -34,11 +36,11 @@ def _label(receipt: ExpectedReceipt) -> str:
 def _receipt(state: State) -> ExpectedReceipt | None:
     if not state.get("receipt"):
         return None
-    return ExpectedReceipt.objects.get(pk=state["receipt"])
+    return inbound_selectors.get_receipt(pk=state["receipt"])
 
 
 def _line(receipt: ExpectedReceipt, item_id: int) -> ExpectedReceiptLine | None:
-    return ExpectedReceiptLine.objects.filter(receipt=receipt, item_id=item_id).first()
+    return inbound_selectors.receipt_line(receipt=receipt, item_id=item_id)
 
 
 def _find_receipt(rf: RfContext, value: str) -> ExpectedReceipt:
@@ -46,11 +48,7 @@ def _find_receipt(rf: RfContext, value: str) -> ExpectedReceipt:
     code = scanning.clean(value)
     if not code:
         raise NotExpected("Scan or type the ASN or PO number, or press Blind receipt.")
-    found = list(
-        ExpectedReceipt.objects.filter(warehouse=rf.wh, reference__iexact=code).select_related(
-            "client"
-        )
-    )
+    found = inbound_selectors.receipts_numbered(warehouse=rf.wh, reference=code)
     open_ = [r for r in found if r.state != ReceiptState.COMPLETE]
     if not found:
         raise NotExpected(
@@ -103,11 +101,7 @@ def _plate(rf: RfContext, location: Location, value: str) -> tuple[Container, bo
 
 
 def _short_lines(receipt: ExpectedReceipt) -> str:
-    lines = (
-        ExpectedReceiptLine.objects.filter(receipt=receipt, received__lt=F("quantity"))
-        .order_by("item__sku")
-        .values_list("item__sku", "received", "quantity")
-    )
+    lines = inbound_selectors.short_lines(receipt=receipt)
     return "; ".join(f"{sku} {received} of {quantity}" for sku, received, quantity in lines)
 
 
@@ -118,11 +112,11 @@ def _progress(expected: int, received: int, sku: str) -> str:
 def _place(state: State) -> tuple[Location, Container | None]:
     """The receiving location and the plate; one query when the plate stands there already."""
     if not state.get("plate"):
-        return Location.objects.get(pk=state["loc"]), None
-    plate = Container.objects.select_related("location").get(pk=state["plate"])
+        return layout_selectors.get_location(pk=state["loc"]), None
+    plate = layout_selectors.get_plate(pk=state["plate"])
     if plate.location is not None and plate.location.pk == state["loc"]:
         return plate.location, plate
-    return Location.objects.get(pk=state["loc"]), plate
+    return layout_selectors.get_location(pk=state["loc"]), plate
 
 
 @register
@@ -164,12 +158,8 @@ class Receive(Flow):
         # The line's progress: live for the item in hand; after a receipt, as that scan left it.
         progress = state.get("progress", "")
         if state.get("receipt") and state.get("item"):
-            line = (
-                ExpectedReceiptLine.objects.filter(
-                    receipt_id=state["receipt"], item_id=state["item"]
-                )
-                .values_list("quantity", "received")
-                .first()
+            line = inbound_selectors.line_progress(
+                receipt_id=state["receipt"], item_id=state["item"]
             )
             progress = _progress(*line, state["sku"]) if line else ""
         if progress:
@@ -202,11 +192,7 @@ class Receive(Flow):
                     actions=[back, MENU],
                 )
             case "expiry":
-                known = (
-                    Lot.objects.filter(item_id=state["item"], code=state["lot"])
-                    .values_list("expiry_date", flat=True)
-                    .first()
-                )
+                known = catalog_selectors.lot_expiry(item_id=state["item"], code=state["lot"])
                 return Screen(
                     prompt="Type the expiry date",
                     label="Expiry (YYYY-MM-DD)",
@@ -237,7 +223,7 @@ class Receive(Flow):
                     facts=facts,
                     actions=[back, MENU],
                 )
-        raise DomainError(f"Unknown receive step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown receive step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         match state["step"]:
@@ -258,7 +244,7 @@ class Receive(Flow):
                 if action == "noplate":
                     loose = step(state, "item", plate=None, plate_code="")
                     return Outcome(loose, "No plate.", "info")
-                location = Location.objects.get(pk=state["loc"])
+                location = layout_selectors.get_location(pk=state["loc"])
                 plate, new = _plate(rf, location, value)
                 said = f"New pallet {plate.barcode}." if new else f"Plate {plate.barcode}."
                 return Outcome(step(state, "item", plate=plate.pk, plate_code=plate.barcode), said)
@@ -283,29 +269,27 @@ class Receive(Flow):
             case "lot":
                 code = scanning.clean(value)
                 if not code:
-                    raise DomainError("Scan or type the lot printed on the label.")
+                    raise ScanRequired("Scan or type the lot printed on the label.")
                 if len(code) > LOT_MAX:
-                    raise DomainError(
-                        f"A lot has at most {LOT_MAX} characters; you scanned {code}."
-                    )
-                item = Item.objects.get(pk=state["item"])
+                    raise InvalidLot(f"A lot has at most {LOT_MAX} characters; you scanned {code}.")
+                item = catalog_selectors.get_item(pk=state["item"])
                 return Outcome(step(state, self._after_lot(item), lot=code), f"Lot {code}.")
             case "expiry":
                 expiry = scanning.expiry(value)
-                item = Item.objects.get(pk=state["item"])
+                item = catalog_selectors.get_item(pk=state["item"])
                 nxt = "serial" if item.tracks_serials else "quantity"
                 return Outcome(step(state, nxt, expiry=expiry.isoformat()), f"Expires {expiry}.")
             case "serial":
                 serial = scanning.clean(value)
                 if not serial:
-                    raise DomainError("Scan the serial number on the unit.")
+                    raise ScanRequired("Scan the serial number on the unit.")
                 return self._commit(rf, receipt, state, quantity=1, serial=serial)
             case "quantity":
                 quantity = (
                     scanning.quantity(value) if scanning.clean(value) else state.get("units", 1)
                 )
                 return self._commit(rf, receipt, state, quantity=quantity)
-        raise DomainError(f"Unknown receive step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown receive step {state['step']!r}; start again.")
 
     @staticmethod
     def _item(state: State, name: str, **changes: object) -> State:
@@ -355,7 +339,7 @@ class Receive(Flow):
         quantity: int,
         serial: str = "",
     ) -> Outcome:
-        item = Item.objects.get(pk=state["item"])
+        item = catalog_selectors.get_item(pk=state["item"])
         location, plate = _place(state)
         expiry = dt.date.fromisoformat(state["expiry"]) if state.get("expiry") else None
         after = self._item(state, "item", progress="")

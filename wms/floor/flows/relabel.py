@@ -7,8 +7,8 @@ refused on the very step where it was scanned (red, nothing recorded) and can si
 
 from __future__ import annotations
 
-from wms.errors import DomainError
 from wms.floor import held, scanning
+from wms.floor.errors import ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import touches
 
@@ -70,7 +70,7 @@ class Relabel(Flow):
                     facts=[*facts, ("Quantity", str(state["qty"]))],
                     actions=again,
                 )
-        raise DomainError(f"Unknown relabel step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown relabel step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "location":
@@ -101,7 +101,7 @@ class Relabel(Flow):
             case "new":
                 new_label = scanning.clean(value)
                 if not new_label:
-                    raise DomainError("Scan the new label you stuck on the units.")
+                    raise ScanRequired("Scan the new label you stuck on the units.")
                 result = touches.relabel(
                     rf.ctx(),
                     item=held.item(rf, state),
@@ -112,4 +112,4 @@ class Relabel(Flow):
                     new_label=new_label,
                 )
                 return Outcome(step(state, "old", item=None, lot=None, qty=None), result.message)
-        raise DomainError(f"Unknown relabel step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown relabel step {state['step']!r}; start again.")

@@ -3,26 +3,31 @@ expiry) → grade → quantity (Enter alone = 1), recorded by `inbound.receive_r
 
 from __future__ import annotations
 
-from wms.catalog.models import Lot
-from wms.errors import DomainError, WrongLocationType
+from wms.catalog import selectors as catalog_selectors
+from wms.errors import WrongLocationType
 from wms.floor import held, scanning
+from wms.floor.errors import (
+    AmbiguousNumber,
+    ChoiceRequired,
+    GoneMeanwhile,
+    ScanRequired,
+    UnknownReturn,
+    UnknownStep,
+)
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
+from wms.inbound import selectors as inbound_selectors
 from wms.inbound import services as inbound
 from wms.inbound.models import Grade, Return
 from wms.layout.models import LocationType
-from wms.orders.models import Order
+from wms.orders import selectors as order_selectors
 
 GRADE_TONES = {Grade.SELLABLE: "ok"}  # any other grade is amber: it does not go back to stock
 
 
 def _return(rf: RfContext, state: State) -> Return:
-    found = (
-        Return.objects.filter(pk=state.get("ret", 0), warehouse=rf.wh)
-        .select_related("order")
-        .first()
-    )
+    found = inbound_selectors.return_in_warehouse(pk=state.get("ret", 0), warehouse=rf.wh)
     if found is None:
-        raise DomainError("That return is gone; scan the RMA again.")
+        raise GoneMeanwhile("That return is gone; scan the RMA again.")
     return found
 
 
@@ -30,22 +35,24 @@ def _find_return(rf: RfContext, value: str) -> tuple[Return, str]:
     """An RMA of this warehouse, or the return of a shipped order (opened now if it has none)."""
     code = scanning.clean(value)
     if not code:
-        raise DomainError("Scan or type the RMA or the order number.")
-    rmas = list(Return.objects.filter(warehouse=rf.wh, rma=code)[:2])
+        raise ScanRequired("Scan or type the RMA or the order number.")
+    rmas = inbound_selectors.returns_by_rma(warehouse=rf.wh, rma=code)
     if len(rmas) > 1:
-        raise DomainError(f"RMA {code} exists for several brands here; type the order number.")
+        raise AmbiguousNumber(f"RMA {code} exists for several brands here; type the order number.")
     if rmas:
         return rmas[0], f"RMA {code}."
-    orders = list(Order.objects.filter(external_id=code).select_related("client")[:2])
+    orders = order_selectors.orders_numbered(external_id=code)
     if len(orders) > 1:
-        raise DomainError(f"Order number {code} exists for several brands; scan the RMA instead.")
+        raise AmbiguousNumber(
+            f"Order number {code} exists for several brands; scan the RMA instead."
+        )
     if not orders:
-        raise DomainError(
+        raise UnknownReturn(
             f"{code} is neither an RMA of {rf.wh.code} nor an order number. Scan the RMA on the "
             "parcel, or type the order number from the packing slip."
         )
     order = orders[0]
-    existing = Return.objects.filter(order=order, warehouse=rf.wh).order_by("pk").first()
+    existing = inbound_selectors.first_return_of(order=order, warehouse=rf.wh)
     if existing is not None:
         return existing, f"RMA {existing.rma} of order {order.external_id}."
     ret = inbound.open_return(
@@ -135,7 +142,7 @@ class Returns(Flow):
                     facts=facts,
                     actions=other,
                 )
-        raise DomainError(f"Unknown returns step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown returns step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         unit = {"item": None, "lot": "", "expiry": "", "grade": ""}
@@ -170,24 +177,24 @@ class Returns(Flow):
                 return Outcome(step(state, "grade", expiry=date.isoformat()), f"Expiry {date}.")
             case "grade":
                 if action not in Grade.values:
-                    raise DomainError("Choose the grade below.")
+                    raise ChoiceRequired("Choose the grade below.")
                 return Outcome(
                     step(state, "quantity", grade=action), Grade(action).label + ".", "info"
                 )
             case "quantity":
                 return self._receive(rf, state, value)
-        raise DomainError(f"Unknown returns step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown returns step {state['step']!r}; start again.")
 
     @staticmethod
     def _lot(rf: RfContext, state: State, value: str) -> Outcome:
         code = scanning.clean(value)
         if not code:
-            raise DomainError("Scan or type the lot printed on the unit.")
+            raise ScanRequired("Scan or type the lot printed on the unit.")
         item = held.item(rf, state)
         if not item.tracks_expiry:
             return Outcome(step(state, "grade", lot=code), f"Lot {code}.")
         # A lot the warehouse already knows has its expiry: asking again only invites a typo.
-        known = Lot.objects.filter(item=item, code=code).exclude(expiry_date=None).first()
+        known = catalog_selectors.lot_with_expiry(item=item, code=code)
         if known is not None and known.expiry_date is not None:
             expiry = known.expiry_date.isoformat()
             return Outcome(

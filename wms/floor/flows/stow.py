@@ -6,8 +6,9 @@ operator why, and the reason is recorded on the touch. A pallet can go away whol
 
 from __future__ import annotations
 
-from wms.errors import DomainError, ReasonRequired, WrongLocation
+from wms.errors import ReasonRequired, WrongLocation
 from wms.floor import scanning
+from wms.floor.errors import UnknownStep
 from wms.floor.flows.move import (
     MENU,
     RESTART,
@@ -27,6 +28,7 @@ from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, r
 from wms.inbound.services import suggest_putaway
 from wms.inventory import touches
 from wms.inventory.models import Balance
+from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, ContainerType, Location
 
 REASONS = [
@@ -46,7 +48,7 @@ def _suggest(rf: RfContext, rows: list[Balance], quantity: int) -> list[int]:
 
 
 def _locations(pks: list[int]) -> list[Location]:
-    by_pk = Location.objects.in_bulk(pks)
+    by_pk = layout_selectors.locations_by_pk(pks=pks)
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
@@ -116,7 +118,7 @@ class Stow(Flow):
                     actions=[RESTART, MENU],
                 )
             case "reason":
-                to = Location.objects.get(pk=state["to"])
+                to = layout_selectors.get_location(pk=state["to"])
                 return Screen(
                     prompt=f"{to.code} is not the suggestion. Why?",
                     label="Reason",
@@ -125,7 +127,7 @@ class Stow(Flow):
                     facts=facts,
                     actions=[*(Action(code, label, "primary") for code, label in REASONS), RESTART],
                 )
-        raise DomainError(f"Unknown stow step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown stow step {state['step']!r}; start again.")
 
     def submit(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         if action == "restart":
@@ -181,9 +183,9 @@ class Stow(Flow):
                     raise ReasonRequired(
                         f"Keep the reason to {REASON_MAX} characters; you typed {len(reason)}."
                     )
-                to = Location.objects.get(pk=state["to"])
+                to = layout_selectors.get_location(pk=state["to"])
                 return self._stow(rf, state, location, plate, to, reason=reason)
-        raise DomainError(f"Unknown stow step {state['step']!r}; start again.")
+        raise UnknownStep(f"Unknown stow step {state['step']!r}; start again.")
 
     def _source(self, rf: RfContext, state: State, value: str) -> Outcome:
         place = scan_place(rf, value)
@@ -211,8 +213,8 @@ class Stow(Flow):
 
     @staticmethod
     def _plates_at(location: Location) -> str:
-        plates = Container.objects.filter(location=location, active=True, balances__quantity__gt=0)
-        return ", ".join(sorted(set(plates.values_list("barcode", flat=True)))[:5])
+        plates = layout_selectors.plates_holding_stock_at(location=location)
+        return ", ".join(sorted(set(plates))[:5])
 
     @staticmethod
     def _stow(
