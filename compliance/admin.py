@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from compliance import station
 from compliance.models import Chargeback, ComplianceEvent, Printer, PrintJob, RuleSet, SsccSeries
+from compliance.views import job_content
 from wms.accounts.models import User
+from wms.errors import DomainError
 
 
 @admin.register(Printer)
@@ -37,14 +39,15 @@ class PrintJobAdmin(admin.ModelAdmin[PrintJob]):
         "order",
         "sscc",
         "reprint_of",
-        "download",
+        "downloaded_by",
+        "view",
     )
     list_filter = ("state", "label", "printer")
     search_fields = ("sscc", "container__barcode", "order__external_id")
     exclude = ("content",)
     readonly_fields = [f.name for f in PrintJob._meta.fields if f.name != "content"]
 
-    actions = ["reprint_selected"]
+    actions = ["download_to_print", "reprint_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -53,9 +56,26 @@ class PrintJobAdmin(admin.ModelAdmin[PrintJob]):
         return False
 
     @admin.display(description="Label")
-    def download(self, obj: PrintJob) -> str:
+    def view(self, obj: PrintJob) -> str:
+        # A look changes nothing; taking the label to print is the action below (a recorded POST).
         url = reverse("label-download", args=[obj.pk])
-        return format_html('<a href="{}">download</a>', url)
+        return format_html('<a href="{}">view</a>', url)
+
+    @admin.action(description="Download the selected label to print (records who and when)")
+    def download_to_print(
+        self, request: HttpRequest, queryset: QuerySet[PrintJob]
+    ) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one label to download.", messages.WARNING)
+            return None
+        user = request.user
+        assert isinstance(user, User)
+        try:
+            job = station.record_download(job=queryset.get(), user=user)
+        except DomainError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        return job_content(job)
 
     @admin.action(description="Reprint the selected labels")
     def reprint_selected(self, request: HttpRequest, queryset: QuerySet[PrintJob]) -> None:

@@ -96,3 +96,26 @@ def test_a_zpl_label_is_sent_not_downloaded(ada: User) -> None:
     answer = api_as(ada).post(f"/api/label-station/jobs/{job.pk}/download/")
     assert answer.status_code == 400
     assert PrintJob.objects.get(pk=job.pk).state == JobState.QUEUED
+
+
+def test_the_back_office_view_link_reads_and_its_action_records(
+    ada: User, pdf_job: PrintJob
+) -> None:
+    ada.is_superuser = True
+    ada.save(update_fields=["is_superuser"])
+    office = HttpClient()
+    office.force_login(ada)
+    listing = office.get("/admin/compliance/printjob/")
+    assert listing.status_code == 200
+    assert f"/labels/jobs/{pdf_job.pk}/" in listing.content.decode()  # the "view" link
+    office.get(f"/labels/jobs/{pdf_job.pk}/")
+    unchanged(pdf_job)
+
+    pdf = office.post(
+        "/admin/compliance/printjob/",
+        {"action": "download_to_print", "_selected_action": [str(pdf_job.pk)]},
+    )
+
+    assert pdf.status_code == 200 and pdf.content == b"%PDF-1.4 label"
+    job = PrintJob.objects.get(pk=pdf_job.pk)
+    assert job.state == JobState.SENT and job.downloaded_by == ada and job.sent_at is not None
