@@ -18,9 +18,10 @@ from wms.catalog.models import Item, Lot
 from wms.errors import DomainError, InvalidQuantity, ReasonRequired, WrongContainer
 from wms.inventory import ledger, touches
 from wms.inventory.ledger import ScanContext, ScanResult
-from wms.inventory.models import Balance, StockStatus
+from wms.inventory.models import Balance, StockStatus, TouchKind
 from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
 from wms.orders import allocation, hooks, states
+from wms.orders.errors import EmptyCarton, NotAtPackStation
 from wms.orders.models import (
     SERVICE_RANK,
     Order,
@@ -308,7 +309,13 @@ def confirm_pick_within(
     task.order = order
     remaining = task.quantity - task.picked
     if task.state != TaskState.OPEN:
-        earlier = ledger.recorded(ctx.scan_id)
+        earlier = ledger.recorded(
+            ctx,
+            kind=TouchKind.PICK,
+            request=_pick_request(
+                task, tote=tote, quantity=quantity, reference=order.touch_reference
+            ),
+        )
         if earlier is not None:  # a retried confirm: answer as the first time
             return PickOutcome(earlier, task, earlier.message)
         raise DomainError(f"This pick task is {task.state}; take the next one.")
@@ -321,7 +328,10 @@ def confirm_pick_within(
         raise WrongContainer(
             f"{tote.barcode} is not a picking tote; scan an empty tote.", field="tote"
         )
-    in_parcel, loaded, last_order = _tote_facts(tote)
+    in_parcel, loaded, last_order, order_tote = _tote_facts(tote, task)
+    # An order's picks go into the tote that already holds its earlier picks (one tote to pack).
+    if order_tote is not None and order_tote != tote.barcode:
+        raise WrongContainer(f"Scan tote {order_tote} — you scanned {tote.barcode}.", field="tote")
     if in_parcel:
         raise WrongContainer(
             f"{tote.barcode} is not a picking tote; scan an empty tote.", field="tote"
@@ -381,20 +391,62 @@ def confirm_pick_within(
     return PickOutcome(result, task, message.strip())
 
 
-def _tote_facts(tote: Container) -> tuple[bool, bool, int | None]:
-    """Is the tote a parcel's, does it hold units, which order was last picked into it.
+def _pick_request(
+    task: PickTask, *, tote: Container, quantity: int, reference: str
+) -> dict[str, object]:
+    """What `touches.pick` records as the request of a task's pick (wms/inventory/touches.py):
+    the same keys and values, so that a retry of the confirm is recognised as the same scan."""
+    return {
+        "item": task.item_id,
+        "lot": task.lot_id,
+        "quantity": quantity,
+        "from_location": task.location_id,
+        "tote": tote.pk,
+        "from_container": task.from_container_id,
+        "reference": reference,
+        "reserved": True,
+    }
 
-    One statement for what the tote scan checks every time (the ORM would send three and compile
+
+def _pack_request(
+    *,
+    item: Item,
+    lot: Lot | None,
+    quantity: int,
+    tote: Container,
+    carton: Container,
+    reference: str,
+) -> dict[str, object]:
+    """What `touches.pack` records as the request of a pack scan (wms/inventory/touches.py)."""
+    return {
+        "item": item.pk,
+        "lot": lot.pk if lot else None,
+        "quantity": quantity,
+        "tote": tote.pk,
+        "carton": carton.pk,
+        "reference": reference,
+    }
+
+
+def _tote_facts(tote: Container, task: PickTask) -> tuple[bool, bool, int | None, str | None]:
+    """Is the tote a parcel's, does it hold units, which order was last picked into it, and the
+    barcode of the tote the task's order was picked into earlier while it still holds those units.
+
+    One statement for what the tote scan checks every time (the ORM would send four and compile
     each). Plain SQL that SQLite runs too."""
     with connection.cursor() as cur:
         cur.execute(
             "SELECT EXISTS (SELECT 1 FROM wms_parcel WHERE container_id = %s), "
             "EXISTS (SELECT 1 FROM wms_balance WHERE container_id = %s AND quantity > 0), "
-            "(SELECT order_id FROM wms_pick_task WHERE tote_id = %s ORDER BY id DESC LIMIT 1)",
-            [tote.pk, tote.pk, tote.pk],
+            "(SELECT order_id FROM wms_pick_task WHERE tote_id = %s ORDER BY id DESC LIMIT 1), "
+            "(SELECT c.barcode FROM wms_container c WHERE c.id = ("
+            "  SELECT tote_id FROM wms_pick_task WHERE order_id = %s AND tote_id IS NOT NULL "
+            "  AND picked > 0 AND id <> %s ORDER BY id DESC LIMIT 1) "
+            " AND EXISTS (SELECT 1 FROM wms_balance b WHERE b.container_id = c.id AND b.quantity > 0))",
+            [tote.pk, tote.pk, tote.pk, task.order_id, task.pk],
         )
-        in_parcel, loaded, last_order = cur.fetchone()
-    return bool(in_parcel), bool(loaded), last_order
+        in_parcel, loaded, last_order, order_tote = cur.fetchone()
+    return bool(in_parcel), bool(loaded), last_order, order_tote
 
 
 def _count_pick(task: PickTask, quantity: int) -> None:
@@ -575,13 +627,25 @@ def pack_units(
 ) -> ScanResult:
     """Each unit verified by scan from the order's tote into one of its cartons."""
     order = Order.objects.select_for_update().get(pk=order.pk)
-    earlier = ledger.recorded(ctx.scan_id)
+    earlier = ledger.recorded(
+        ctx,
+        kind=TouchKind.PACK,
+        request=_pack_request(
+            item=item,
+            lot=lot,
+            quantity=quantity,
+            tote=tote,
+            carton=carton,
+            reference=order.touch_reference,
+        ),
+    )
     if (
         earlier is not None
     ):  # a retry of the last unit: answer as the first time, not "nothing left"
         return earlier
     if order.state not in (S.PICKED, S.PACKED):
         raise DomainError(f"Order {order.external_id} is {order.state}; pack it once it is picked.")
+    _at_pack_station(tote, carton)
     lines = list(order.lines.filter(item=item).order_by("pk"))
     if not lines:
         raise WrongContainer(
@@ -624,6 +688,37 @@ def pack_units(
     return result
 
 
+def _at_pack_station(*containers: Container) -> None:
+    """Packing happens at a pack station: the tote packed from and the carton packed into stand
+    at one (the RF pack screen takes the tote to the operator's station when it is scanned)."""
+    where = dict(
+        Container.objects.filter(pk__in=[c.pk for c in containers]).values_list(
+            "pk", "location__type"
+        )
+    )
+    for c in containers:
+        if where.get(c.pk) != LocationType.PACK_STATION:
+            raise NotAtPackStation(
+                f"{c.barcode} is not at a pack station; take it to a pack station to pack.",
+                field="location",
+            )
+
+
+def check_pack_station(station: Location) -> None:
+    """Refuse a location that is not a pack station as the place to pack or close cartons."""
+    if station.type != LocationType.PACK_STATION:
+        raise NotAtPackStation(
+            f"{station.code} is not a pack station; scan the station's label.", field="station"
+        )
+
+
+def check_closable(*, carton_id: int) -> None:
+    """Refuse to close a carton with nothing in it. The RF pack screen asks this before it asks for
+    the weight; `close_parcel` asks it again under the lock."""
+    if not Balance.objects.filter(container_id=carton_id, quantity__gt=0).exists():
+        raise EmptyCarton("This carton is empty; scan a unit into it first.")
+
+
 @transaction.atomic
 def close_parcel(
     *, parcel: Parcel, weight_g: int, length_mm: int, width_mm: int, height_mm: int
@@ -647,6 +742,7 @@ def close_parcel(
         raise DomainError(
             f"{parcel.container.barcode} has shipped; its weight and size are on record as shipped."
         )
+    check_closable(carton_id=parcel.container_id)
     hooks.run(
         "close",
         parcel=parcel,
@@ -683,6 +779,7 @@ def close_at_station(
     """Close a carton at a pack station, then print what it needs there (the "closed" hooks:
     compliance prints carton labels and the packing slip once the order's last carton closes).
     Answers the closed parcel and one line per label printed or not printed."""
+    check_pack_station(station)
     closed = close_parcel(
         parcel=parcel,
         weight_g=weight_g,
