@@ -19,6 +19,7 @@ from wms.inventory.ledger import ScanContext
 from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
 from wms.loading.models import Load, LoadParcel, LoadState
 from wms.orders import fulfilment
+from wms.orders.errors import NotALoadingLane
 from wms.orders.models import Order, OrderState, Parcel, Shipment
 
 LOAD_FROM = (LocationType.SHIP_LANE, LocationType.DOCK)
@@ -39,6 +40,12 @@ class Closed:
 
 
 def open_load_at(location: Location) -> Load | None:
+    """The load open at a ship lane or dock door, or None; any other location is no place to load."""
+    if location.type not in LOAD_FROM:
+        raise NotALoadingLane(
+            f"{location.code} is not a ship lane or dock door; scan the lane's label.",
+            field="location",
+        )
     return Load.objects.filter(location=location, state=LoadState.OPEN).first()
 
 

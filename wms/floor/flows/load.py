@@ -67,10 +67,6 @@ class LoadFlow(Flow):
         match state["step"]:
             case "lane":
                 lane = scanning.location(rf.wh, value)
-                if lane.type not in loading.LOAD_FROM:
-                    raise DomainError(
-                        f"{lane.code} is not a ship lane or dock door; scan the lane's label."
-                    )
                 load = loading.open_load_at(lane)
                 if load is None:
                     return Outcome(

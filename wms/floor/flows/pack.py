@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.db.models import F, Sum
 
-from wms.errors import DomainError, WrongContainer, WrongLocationType
+from wms.errors import DomainError, WrongContainer
 from wms.floor import scanning
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import touches
 from wms.inventory.models import Balance
 from wms.layout import services as layout
-from wms.layout.models import Container, ContainerType, Location, LocationType
+from wms.layout.models import Container, ContainerType, Location
 from wms.orders import fulfilment
 from wms.orders.models import Order, OrderState, Parcel, PickTask
 
@@ -142,10 +142,7 @@ class Pack(Flow):
         match state["step"]:
             case "station":
                 station = scanning.location(rf.wh, value)
-                if station.type != LocationType.PACK_STATION:
-                    raise WrongLocationType(
-                        f"{station.code} is not a pack station; scan the station's label."
-                    )
+                fulfilment.check_pack_station(station)
                 rf.request.session[STATION_KEY] = station.pk
                 return Outcome(
                     {"step": "tote", "station": station.pk}, f"Packing at {station.code}."
@@ -156,10 +153,7 @@ class Pack(Flow):
                 return self._carton(rf, state, value)
             case "unit":
                 if action == "close":
-                    if not Balance.objects.filter(
-                        container_id=state["carton"], quantity__gt=0
-                    ).exists():
-                        raise DomainError("This carton is empty; scan a unit into it first.")
+                    fulfilment.check_closable(carton_id=state["carton"])
                     return Outcome(step(state, "weigh"), "", "info")
                 resolved = scanning.item(value, client_id=_order(state).client_id)
                 lots = list(
