@@ -44,6 +44,7 @@ from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Balance, Scan, StockStatus, Touch
 from wms.layout.models import Container, Location, LocationType, Warehouse
+from wms.orders.locking import lock_order
 from wms.orders.models import Event, Order, OrderLine, OrderState
 from wms.outbox.queue import queue_event
 
@@ -441,7 +442,7 @@ def receive_return_units(
         if ret.order_id is not None:
             # The order row is locked (first, as the order services do) so two returns of the same
             # order cannot jointly exceed what shipped.
-            order = Order.objects.select_for_update().get(pk=ret.order_id)
+            order = lock_order(ret.order_id)
             lines = list(OrderLine.objects.filter(order=order, item=item).order_by("pk"))
             if not lines:
                 raise NotExpected(
