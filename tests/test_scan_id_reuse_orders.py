@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import api_as
 from tests.factories import Site, UserFactory, changes_nothing, ctx, place, stock
@@ -248,4 +250,66 @@ def test_rf_pick_refuses_the_scan_id_of_another_scan(
         shown = rf.scan("T-R3", scan_id=floor.other_pack_id)
     assert shown.tone == "error", shown.message
     assert "already used" in shown.message
+    assert _written() == before
+
+
+# --- property: any other payload under a used scan id is refused and writes nothing
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    door=st.sampled_from(["pack", "confirm"]),
+    used=st.sampled_from(["pick_id", "other_pick_id", "pack_id", "other_pack_id"]),
+    quantity=st.integers(min_value=0, max_value=3),
+    by_olga=st.booleans(),
+    other_containers=st.booleans(),
+)
+def test_a_used_scan_id_with_any_other_request_is_refused(
+    floor: Floor,
+    tent: Item,
+    oscar: User,
+    door: str,
+    used: str,
+    quantity: int,
+    by_olga: bool,
+    other_containers: bool,
+) -> None:
+    scan_id: uuid.UUID = getattr(floor, used)
+    tote = floor.other_tote if other_containers else floor.tote
+    carton = floor.other_carton if other_containers else floor.carton
+    if door == "pack":
+        url = f"/api/orders/{floor.mine.pk}/pack/"
+        body: dict[str, object] = {
+            "scan_id": str(scan_id),
+            "tote": tote.barcode,
+            "carton": carton.barcode,
+            "item": tent.pk,
+            "quantity": quantity,
+        }
+        same = (used, quantity, by_olga, other_containers) == ("pack_id", 1, False, False)
+    else:
+        url = f"/api/pick-tasks/{floor.mine_task.pk}/confirm/"
+        body = {"scan_id": str(scan_id), "tote": tote.barcode, "quantity": quantity}
+        if quantity < 2:
+            body["short_reason"] = "empty"
+        same = (used, quantity, by_olga, other_containers) == ("pick_id", 2, False, False)
+    actor = (
+        User.objects.get_or_create(username="olga", defaults={"role": Role.OPERATOR})[0]
+        if by_olga
+        else oscar
+    )
+    before = _written()
+    with changes_nothing():
+        answer = api_as(actor).post(url, body, format="json")
+    if same:  # the very request again: answered as the first time
+        assert (answer.status_code, answer.json()["replayed"]) == (200, True)
+    elif door == "pack" and quantity == 0:  # refused by the request's own validation
+        assert answer.status_code == 400, answer.json()
+    else:
+        assert answer.status_code == 409, answer.json()
+        assert "already used" in answer.json()["message"]
     assert _written() == before
