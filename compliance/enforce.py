@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from compliance import rules
 from compliance.models import JobState, PalletMeasure, PrintJob, RuleSet
-from wms.catalog.models import Item, Lot
 from wms.errors import DomainError
 from wms.inventory.models import Balance
 from wms.layout.models import Container
-from wms.orders.models import Order, OrderLine, Parcel
+from wms.orders import hooks
+from wms.orders.models import Order
 
 
 class InvalidPalletMeasure(DomainError):
@@ -73,16 +73,15 @@ def printed_labels(container: Container) -> set[str]:
     )
 
 
-def on_pack(
-    *,
-    order: Order,
-    carton: Container,
-    item: Item,
-    lot: Lot | None,
-    quantity: int,
-    lines: list[OrderLine],
-    **_: Any,
-) -> None:
+def on_pack(event: hooks.Pack) -> None:
+    order, carton, item, lot, quantity, lines = (
+        event.order,
+        event.carton,
+        event.item,
+        event.lot,
+        event.quantity,
+        event.lines,
+    )
     rule_set = rule_set_for(order)
     if rule_set is None:
         return
@@ -103,9 +102,14 @@ def on_pack(
     _refuse_first(rule_set, found)
 
 
-def on_close(
-    *, parcel: Parcel, weight_g: int, length_mm: int, width_mm: int, height_mm: int, **_: Any
-) -> None:
+def on_close(event: hooks.Close) -> None:
+    parcel, weight_g, length_mm, width_mm, height_mm = (
+        event.parcel,
+        event.weight_g,
+        event.length_mm,
+        event.width_mm,
+        event.height_mm,
+    )
     rule_set = rule_set_for(parcel.order)
     if rule_set is None:
         return
@@ -122,7 +126,8 @@ def on_close(
     )
 
 
-def on_ship(*, order: Order, parcels: list[Parcel], pallets: list[Container], **_: Any) -> None:
+def on_ship(event: hooks.Ship) -> None:
+    order, parcels, pallets = event.order, event.parcels, event.pallets
     rule_set = rule_set_for(order)
     if rule_set is None:
         return

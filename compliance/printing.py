@@ -30,6 +30,7 @@ from wms.catalog.models import IdentifierKind, Item
 from wms.errors import DomainError
 from wms.inventory.models import Balance
 from wms.layout.models import Container, Location, Warehouse
+from wms.orders import hooks
 from wms.orders.models import Order, Parcel, ShipmentParcel
 
 T = TypeVar("T")
@@ -378,7 +379,7 @@ def station_printer(station: str) -> Printer | None:
     return Printer.objects.filter(station=station, active=True).order_by("pk").first()
 
 
-def on_closed(*, parcel: Parcel, station: Location, actor: User, **_: Any) -> list[str]:
+def on_closed(event: hooks.Closed) -> list[str]:
     """When an order's last carton closes at a pack station, print what its cartons need there:
     the routing guide's carton labels (each carton's SSCC label) and the packing slip.
 
@@ -386,6 +387,7 @@ def on_closed(*, parcel: Parcel, station: Location, actor: User, **_: Any) -> li
     label desk prints it from the print audit. Ship refuses a carton whose required label is
     missing, so nothing leaves without it.
     """
+    parcel, station, actor = event.parcel, event.station, event.actor
     from compliance.enforce import rule_set_for
 
     order = Order.objects.select_related("client").get(pk=parcel.order_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from channels_app.amazon.errors import CartonOverLimit
 from wms.inventory.models import Balance
+from wms.orders import hooks
 from wms.orders.models import Parcel
 
 MAX_WEIGHT_G = 22_680
@@ -50,8 +51,9 @@ def check_cartons(parcels: list[Parcel]) -> None:
         raise CartonOverLimit(problems)
 
 
-def on_ship(*, order: Any, parcels: list[Parcel], **_: Any) -> None:
+def on_ship(event: hooks.Ship) -> None:
     """Workflow hook: an order sent into FBA ships only in cartons Amazon will take."""
+    order, parcels = event.order, event.parcels
     from channels_app.amazon.models import InboundPlan
 
     if InboundPlan.objects.filter(order_id=order.pk).exists():

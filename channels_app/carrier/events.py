@@ -23,7 +23,8 @@ from channels_app.carrier.models import (
     TrackingKind,
 )
 from wms.orders import fulfilment, states
-from wms.orders.models import Order, OrderException, OrderState, ShipmentParcel
+from wms.orders.locking import lock_order
+from wms.orders.models import OrderException, OrderState, ShipmentParcel
 from wms.outbox.inbound import record_inbound
 
 OWNER = "carrier"
@@ -59,7 +60,7 @@ def apply_event(
         # Not one of ours (or another account's): nothing to store, and nothing to retry.
         return Applied("unknown_tracking")
     # The order row first, as every order verb does; then the dedupe row.
-    order = Order.objects.select_for_update().get(pk=label.order_id)
+    order = lock_order(label.order_id)
     if not record_inbound(source=source(account), external_id=event.event_id):
         return Applied("duplicate")
     shipped = (

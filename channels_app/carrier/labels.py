@@ -11,7 +11,6 @@ bought again from the back office (Carrier labels → "Buy missing label") befor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +25,7 @@ from compliance.station import queue_label
 from wms.accounts.models import User
 from wms.errors import DomainError
 from wms.layout.models import Location
-from wms.orders import states
+from wms.orders import hooks, states
 from wms.orders.models import Order, Parcel
 
 LABEL_KIND = "carrier_label"
@@ -118,11 +117,12 @@ def buy_label(
     return label
 
 
-def on_closed(*, parcel: Parcel, station: Location, actor: User, **_: Any) -> list[str]:
+def on_closed(event: hooks.Closed) -> list[str]:
     """The pack station's "closed" hook: a D2C carton gets its carrier label as it closes.
 
     Said, never raised: a carrier that is down must not undo a weighed, sealed carton.
     """
+    parcel, station, actor = event.parcel, event.station, event.actor
     order = Order.objects.select_related("service").get(pk=parcel.order_id)
     if account_for(order) is None:
         return []

@@ -37,6 +37,7 @@ from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Scan, StockStatus, Touch
 from wms.layout.models import Location, LocationType, Warehouse
+from wms.orders.locking import lock_order
 from wms.orders.models import Order, OrderLine, OrderState
 
 RESTOCK_TYPES = (LocationType.STORAGE, LocationType.PICK_FACE)
@@ -85,7 +86,7 @@ def _lock_order_lines(ret: Return, item: Item) -> tuple[Order | None, list[Order
     cannot jointly exceed what shipped, and its lines for the item."""
     if ret.order_id is None:
         return None, []
-    order = Order.objects.select_for_update().get(pk=ret.order_id)
+    order = lock_order(ret.order_id)
     lines = list(OrderLine.objects.filter(order=order, item=item).order_by("pk"))
     if not lines:
         raise NotExpected(

@@ -170,12 +170,18 @@ def record_scan(
     return ScanResult(scan_id=scan.id, kind=kind, touch_ids=touch_ids, message=the_plan.message)
 
 
-def recorded(scan_id: uuid.UUID) -> ScanResult | None:
-    """The result of a scan already applied, as a replay; None if this scan id is new."""
-    scan = Scan.objects.filter(pk=scan_id).first()
+def recorded(ctx: ScanContext, *, kind: TouchKind, request: dict[str, Any]) -> ScanResult | None:
+    """The result of this very scan if it was already applied, as a replay; None if its id is new.
+
+    For a caller that must answer a retry before `record_scan` is reached (its own checks would
+    refuse the retry: the task is done, nothing is left to pack). `kind` and `request` are what the
+    caller would pass to `record_scan`, so a repeat replays only when it is the same request by the
+    same actor; the id of any other scan is refused with `ScanIdReused`, as `record_scan` does."""
+    scan = Scan.objects.filter(pk=ctx.scan_id).first()
     if scan is None:
         return None
-    return _replay(scan, scan.fingerprint)
+    # The fingerprint record_scan stores for this request (the actor is part of it).
+    return _replay(scan, fingerprint(kind, {**request, "actor": ctx.actor.pk}))
 
 
 BucketKey = tuple[int, int, int, int, str]

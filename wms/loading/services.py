@@ -13,12 +13,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wms.accounts.models import User
-from wms.errors import DomainError, WrongContainer, WrongLocation
+from wms.errors import WrongContainer, WrongLocation
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext
 from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
 from wms.loading.models import Load, LoadParcel, LoadState
-from wms.orders import fulfilment
+from wms.orders import shipping
+from wms.orders.errors import (
+    EmptyLoad,
+    LoadAlreadyOpen,
+    LoadClosed,
+    LoadReferenceInvalid,
+    NotALoadingLane,
+    OrderNotWhollyLoaded,
+)
 from wms.orders.models import Order, OrderState, Parcel, Shipment
 
 LOAD_FROM = (LocationType.SHIP_LANE, LocationType.DOCK)
@@ -39,6 +47,12 @@ class Closed:
 
 
 def open_load_at(location: Location) -> Load | None:
+    """The load open at a ship lane or dock door, or None; any other location is no place to load."""
+    if location.type not in LOAD_FROM:
+        raise NotALoadingLane(
+            f"{location.code} is not a ship lane or dock door; scan the lane's label.",
+            field="location",
+        )
     return Load.objects.filter(location=location, state=LoadState.OPEN).first()
 
 
@@ -51,7 +65,7 @@ def open_load(*, warehouse: Warehouse, location: Location, reference: str, actor
             field="location",
         )
     if not ref or len(ref) > 60:
-        raise DomainError(
+        raise LoadReferenceInvalid(
             "Scan the trailer, BOL or PRO number (1 to 60 characters).", field="reference"
         )
     try:
@@ -63,7 +77,7 @@ def open_load(*, warehouse: Warehouse, location: Location, reference: str, actor
         existing = open_load_at(location)
         if existing is None:
             raise
-        raise DomainError(
+        raise LoadAlreadyOpen(
             f"{location.code} already has load {existing.reference} open; load onto it or close it."
         ) from None
 
@@ -71,7 +85,7 @@ def open_load(*, warehouse: Warehouse, location: Location, reference: str, actor
 def _locked_open(load: Load) -> Load:
     fresh = Load.objects.select_for_update().get(pk=load.pk)
     if fresh.state != LoadState.OPEN:
-        raise DomainError(f"Load {fresh.reference} is closed; open a new load at {fresh.location}.")
+        raise LoadClosed(f"Load {fresh.reference} is closed; open a new load at {fresh.location}.")
     return fresh
 
 
@@ -170,7 +184,7 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
     for lp in LoadParcel.objects.filter(load=load).select_related("parcel__container"):
         by_order[lp.parcel.order_id].append(lp.parcel)
     if not by_order:
-        raise DomainError(f"Load {load.reference} is empty; load cartons before closing it.")
+        raise EmptyLoad(f"Load {load.reference} is empty; load cartons before closing it.")
     orders = list(Order.objects.filter(pk__in=by_order).order_by("pk"))
     for order in orders:
         left = list(
@@ -179,14 +193,14 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
             .values_list("container__barcode", flat=True)
         )
         if left:
-            raise DomainError(
+            raise OrderNotWhollyLoaded(
                 f"Order {order.external_id}: {', '.join(left)} not on load {load.reference}. "
                 "Load it, or take the order's cartons off before closing."
             )
     shipments = [
-        fulfilment.ship_order(
+        shipping.ship_order(
             # one scan id per order shipped by the close, stable across retries of the close
-            fulfilment.derived(ctx, f"order-{order.pk}"),
+            shipping.derived(ctx, f"order-{order.pk}"),
             order=order,
             carrier=load.carrier,
             tracking={p.pk: load.reference for p in by_order[order.pk]},

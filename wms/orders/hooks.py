@@ -16,26 +16,81 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
-Check = Callable[..., Any]
+if TYPE_CHECKING:
+    from wms.accounts.models import User
+    from wms.catalog.models import Item, Lot
+    from wms.layout.models import Container, Location
+    from wms.orders.models import Order, OrderLine, Parcel
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Units about to be packed into a carton (before anything is written)."""
+
+    name: ClassVar[str] = "pack"
+    order: Order
+    carton: Container
+    item: Item
+    lot: Lot | None
+    quantity: int
+    lines: list[OrderLine]
+
+
+@dataclass(frozen=True)
+class Close:
+    """A carton about to be closed with this weight and size (before anything is written)."""
+
+    name: ClassVar[str] = "close"
+    parcel: Parcel
+    weight_g: int
+    length_mm: int
+    width_mm: int
+    height_mm: int
+
+
+@dataclass(frozen=True)
+class Ship:
+    """An order's cartons (and the pallets they were built onto) about to ship."""
+
+    name: ClassVar[str] = "ship"
+    order: Order
+    parcels: list[Parcel]
+    pallets: list[Container]
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A carton just closed at a pack station; receivers answer lines for the packer."""
+
+    name: ClassVar[str] = "closed"
+    parcel: Parcel
+    station: Location
+    actor: User
+
+
+Event = Pack | Close | Ship | Closed
+Check = Callable[[Any], Any]
 _checks: dict[str, list[Check]] = defaultdict(list)
 
-EVENTS = ("pack", "close", "ship", "closed")
+EVENTS = tuple(e.name for e in (Pack, Close, Ship, Closed))
 
 
 def register(event: str, check: Check) -> None:
+    """Call `check(event)` on every workflow event of that name, with the event's dataclass."""
     if event not in EVENTS:
         raise ValueError(f"Unknown workflow event {event!r}; one of {EVENTS}.")
     if check not in _checks[event]:
         _checks[event].append(check)
 
 
-def run(event: str, **context: Any) -> list[str]:
-    """Run every check of `event`; what they answer (lines for the operator) in order."""
+def run(event: Event) -> list[str]:
+    """Run every check of the event; what they answer (lines for the operator) in order."""
     said: list[str] = []
-    for check in _checks[event]:
-        answer = check(**context)
+    for check in _checks[event.name]:
+        answer = check(event)
         if isinstance(answer, str):
             said.append(answer)
         elif answer:

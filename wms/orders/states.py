@@ -182,3 +182,10 @@ def announce(order: Order, kind: str, **payload: object) -> None:
         },
     )
     queue_event(event, channel=order.channel)
+
+
+def flag(order: Order, name: str) -> None:
+    """Mark the order for a person's attention (a reprint, an expected return…), once."""
+    if name not in order.flags:
+        order.flags = [*order.flags, name]
+        Order.objects.filter(pk=order.pk).update(flags=order.flags)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from wms.errors import WrongLocationType
 from wms.floor import scanning
 from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
@@ -70,10 +69,6 @@ class LoadFlow(Flow):
         match state["step"]:
             case "lane":
                 lane = scanning.location(rf.wh, value)
-                if lane.type not in loading.LOAD_FROM:
-                    raise WrongLocationType(
-                        f"{lane.code} is not a ship lane or dock door; scan the lane's label."
-                    )
                 load = loading.open_load_at(lane)
                 if load is None:
                     return Outcome(

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from wms.catalog import selectors as catalog_selectors
-from wms.errors import DomainError, WrongContainer, WrongLocationType
+from wms.errors import WrongContainer
 from wms.floor import scanning
 from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import selectors as stock
 from wms.inventory import touches
-from wms.inventory.models import Balance
 from wms.layout import selectors as layout_selectors
 from wms.layout import services as layout
-from wms.layout.models import Container, ContainerType, Location, LocationType
+from wms.layout.models import Container, ContainerType, Location
 from wms.orders import fulfilment
 from wms.orders import selectors as order_selectors
 from wms.orders.models import Order, OrderState
@@ -134,10 +133,7 @@ class Pack(Flow):
         match state["step"]:
             case "station":
                 station = scanning.location(rf.wh, value)
-                if station.type != LocationType.PACK_STATION:
-                    raise WrongLocationType(
-                        f"{station.code} is not a pack station; scan the station's label."
-                    )
+                fulfilment.check_pack_station(station)
                 rf.request.session[STATION_KEY] = station.pk
                 return Outcome(
                     {"step": "tote", "station": station.pk}, f"Packing at {station.code}."
@@ -148,10 +144,7 @@ class Pack(Flow):
                 return self._carton(rf, state, value)
             case "unit":
                 if action == "close":
-                    if not Balance.objects.filter(
-                        container_id=state["carton"], quantity__gt=0
-                    ).exists():
-                        raise DomainError("This carton is empty; scan a unit into it first.")
+                    fulfilment.check_closable(carton_id=state["carton"])
                     return Outcome(step(state, "weigh"), "", "info")
                 resolved = scanning.item(value, client_id=_order(state).client_id)
                 lots = stock.lot_codes_in(container_id=state["tote"], item=resolved.item)
