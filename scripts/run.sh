@@ -14,6 +14,7 @@ fi
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py seed_demo
+$PY manage.py seed_demo_labels  # the label station (compliance): printers, SSCC prefixes, a routing guide
 $PY manage.py verify_ledger
 
 # -B: the embedded beat runs the outbox sweeper (retries) and the channel pollers, which do

@@ -119,7 +119,6 @@ class Command(BaseCommand):
             self._containers(warehouse)
         self._stock(warehouse, items, users["operator"], rng)
         self._orders(warehouse, clients, items, users)
-        self._label_station(clients)
         self._inbound(warehouse, clients, items)
         self.stdout.write(
             f"Demo loaded: {len(clients)} clients, {Location.objects.filter(warehouse=warehouse).count()} "
@@ -216,35 +215,6 @@ class Command(BaseCommand):
                 ship_by=now + dt.timedelta(hours=hours),
             )
         release_wave(warehouse=warehouse, actor=users["supervisor"], max_orders=2)
-
-    def _label_station(self, clients: dict[str, Client]) -> None:
-        """A desk printer (PDF), GS1 prefixes for SSCCs, and a retailer's routing guide for EDI."""
-        from compliance.models import Printer, RuleSet, SsccSeries
-
-        Printer.objects.create(station="LABEL-DESK", name="Office laser", kind="pdf")
-        # The pack stations' printers: PDF in the demo (no Zebra on the network), so the print
-        # audit offers each carton label for download.
-        for i in range(1, 5):
-            Printer.objects.create(station=f"PACK-{i:02d}", name="Pack printer", kind="pdf")
-        SsccSeries.objects.create(company_prefix="0861234", client=clients["NWO"])
-        SsccSeries.objects.create(company_prefix="0614141", extension_digit=1)  # the 3PL's own
-        guide = RuleSet.objects.create(
-            code="BIGRETAIL-2026",
-            name="Big Retail routing guide",
-            kind="retailer",
-            channel="edi",
-            max_carton_weight_g=22_700,
-            max_carton_length_mm=610,
-            max_carton_width_mm=460,
-            max_carton_height_mm=460,
-            max_pallet_height_mm=1_830,
-            sscc_required=True,
-            carton_labels=["sscc_carton"],
-            mixed_sku_cartons=False,
-            asn_deadline_minutes=30,
-            uom_must_match_po=True,
-        )
-        guide.clients.add(clients["NWO"])
 
     def _inbound(self, warehouse: Warehouse, clients: dict[str, Client], items: list[Item]) -> None:
         """An ASN due today at the dock, for the RF receive screen (scan ASN-DEMO-1)."""
