@@ -169,3 +169,10 @@ class ShipOrderIn(ScanFields):
     tracking = serializers.DictField(
         child=serializers.CharField(max_length=60), help_text="{parcel id: tracking number}"
     )
+
+    def validate_tracking(self, value: dict[str, str]) -> dict[int, str]:
+        """JSON keys are text; the service takes parcel ids."""
+        try:
+            return {int(k): v for k, v in value.items()}
+        except ValueError:
+            raise serializers.ValidationError("Keys are parcel ids (numbers).") from None

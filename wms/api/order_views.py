@@ -179,14 +179,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = ShipOrderIn(data=request.data)
         data.is_valid(raise_exception=True)
         args = dict(data.validated_data)
-        try:
-            tracking = {int(k): v for k, v in args.pop("tracking").items()}
-        except ValueError:
-            raise serializers.ValidationError(
-                {"tracking": ["Keys are parcel ids (numbers)."]}
-            ) from None
         shipment = fulfilment.ship_order(
-            scan_context(request, args), order=self.get_object(), tracking=tracking, **args
+            scan_context(request, args), order=self.get_object(), **args
         )
         return Response(ShipmentOut(shipment).data, status=status.HTTP_201_CREATED)
 
