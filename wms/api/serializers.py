@@ -1,4 +1,4 @@
-"""Read shapes and write validation for the item master, layout, balances and touches.
+"""Read shapes of the inventory: balances and touches (the item master and layout are re-exported).
 
 Serializers validate input shape only; every write calls a service (wms/*/services.py).
 """
@@ -7,127 +7,22 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from wms.catalog.models import Client, Identifier, Item, Lot, PackLevel
-from wms.catalog.services import ITEM_FIELDS
+from wms.api.catalog_serializers import (  # noqa: F401 - re-exported: serializers.py held them
+    ClientSerializer,
+    IdentifierSerializer,
+    ItemSerializer,
+    ItemUpdateSerializer,
+    LotSerializer,
+    PackLevelSerializer,
+)
+from wms.api.layout_serializers import (  # noqa: F401 - re-exported
+    ContainerSerializer,
+    LocationSerializer,
+    LocationUpdateSerializer,
+    WarehouseSerializer,
+)
 from wms.inventory.models import Balance, Touch
 from wms.inventory.sellable import is_sellable
-from wms.layout.models import Container, Location, Warehouse
-
-
-class ClientSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Client
-        fields = ["id", "code", "name", "active", "created_at"]
-        read_only_fields = ["id", "created_at"]
-
-
-class PackLevelSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PackLevel
-        fields = [
-            "id",
-            "item",
-            "level",
-            "quantity",
-            "length_mm",
-            "width_mm",
-            "height_mm",
-            "weight_g",
-        ]
-        read_only_fields = ["id"]
-
-
-class IdentifierSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Identifier
-        fields = ["id", "item", "pack_level", "kind", "channel", "value", "normalized"]
-        read_only_fields = ["id", "normalized"]
-
-
-class ItemSerializer(serializers.ModelSerializer):
-    pack_levels = PackLevelSerializer(many=True, read_only=True)
-    identifiers = IdentifierSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Item
-        fields = ["id", "client", "sku", *ITEM_FIELDS, "pack_levels", "identifiers", "created_at"]
-        read_only_fields = ["id", "created_at", "pack_levels", "identifiers"]
-
-
-class ItemUpdateSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Item
-        fields = list(ITEM_FIELDS)
-
-
-class LotSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Lot
-        fields = ["id", "item", "code", "expiry_date"]
-
-
-class WarehouseSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Warehouse
-        fields = [
-            "id",
-            "code",
-            "name",
-            "time_zone",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "active",
-        ]
-        read_only_fields = ["id"]
-
-
-class LocationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Location
-        fields = [
-            "id",
-            "warehouse",
-            "code",
-            "barcode",
-            "type",
-            "sellable",
-            "is_virtual",
-            "sequence",
-            "active",
-        ]
-        read_only_fields = ["id", "is_virtual"]
-        extra_kwargs = {"barcode": {"required": False, "help_text": "Defaults to the code."}}
-        validators: list[object] = []  # uniqueness is checked by layout.create_location
-
-
-class LocationUpdateSerializer(serializers.ModelSerializer):
-    """A location's type and warehouse are fixed once created: stock history depends on them."""
-
-    class Meta:
-        model = Location
-        fields = ["code", "barcode", "sellable", "sequence", "active"]
-
-
-class ContainerSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Container
-        fields = [
-            "id",
-            "warehouse",
-            "barcode",
-            "type",
-            "sscc",
-            "parent",
-            "location",
-            "active",
-            "created_at",
-        ]
-        read_only_fields = ["id", "parent", "active", "created_at"]
-        extra_kwargs = {"barcode": {"required": False}}
 
 
 class BalanceSerializer(serializers.ModelSerializer):
