@@ -12,7 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from compliance.enforce import rule_set_for
+from compliance.enforce import RuleSetChooser, rule_set_for
 from compliance.models import ComplianceEvent, PartnerKind, RuleSet
 from wms.orders.models import Shipment
 
@@ -42,8 +42,9 @@ def watchlist(
     pending = Shipment.objects.filter(asn_acknowledged_at__isnull=True).select_related(
         "order", "order__client"
     )
+    chooser = RuleSetChooser()  # one read of the rule sets for the whole list
     for shipment in pending.filter(shipped_at__gte=now - dt.timedelta(days=30)):
-        rule_set = rule_set_for(shipment.order)
+        rule_set = chooser.for_order(shipment.order)
         due = deadline(shipment, rule_set)
         if due is None or rule_set is None or due - now > within:
             continue

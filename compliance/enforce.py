@@ -43,6 +43,28 @@ def rule_set_for(order: Order) -> RuleSet | None:
     return candidates.order_by(own_first, "pk").first()
 
 
+class RuleSetChooser:
+    """`rule_set_for` for many orders at once: the active rule sets read once (with their clients),
+    chosen in Python by the same rule — the client's own first, then one for every client."""
+
+    def __init__(self) -> None:
+        self._sets = list(RuleSet.objects.filter(active=True).prefetch_related("clients"))
+        self._clients = {rs.pk: {c.pk for c in rs.clients.all()} for rs in self._sets}
+
+    def for_order(self, order: Order) -> RuleSet | None:
+        own = [
+            rs
+            for rs in self._sets
+            if rs.channel == order.channel and order.client_id in self._clients[rs.pk]
+        ]
+        shared = [
+            rs for rs in self._sets if rs.channel == order.channel and not self._clients[rs.pk]
+        ]
+        return min(own, key=lambda rs: rs.pk, default=None) or min(
+            shared, key=lambda rs: rs.pk, default=None
+        )
+
+
 def terms(rule_set: RuleSet) -> rules.Terms:
     return rules.Terms(
         partner=rule_set.name,

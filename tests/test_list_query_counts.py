@@ -287,7 +287,6 @@ CASES: dict[str, Case] = {
         "/api/orders/oversold/",
         build_oversold,
         brand=False,
-        known="wms.orders.services.oversold() queries each short position's reservations",
     ),
     "orders-at-risk": Case(
         "/api/orders/at-risk/?within_minutes=100000", stage("placed"), brand=True
@@ -311,7 +310,6 @@ CASES: dict[str, Case] = {
         "/api/compliance/asn/?within_minutes=100000",
         build_asn_due,
         brand=False,
-        known="compliance.asn.watchlist() looks up each shipment's rule set (rule_set_for)",
     ),
     "chargebacks": Case("/api/compliance/chargebacks/", build_chargeback, brand=True),
     "outbox": Case("/api/outbox/", build_outbox, brand=False),
