@@ -41,6 +41,8 @@ from wms.orders import fulfilment
 from wms.orders.models import Event, Order, OrderLine, Parcel, PickTask, Shipment
 
 # Derandomized: the same draws on every run, so a door fails or passes, never by luck.
+pytestmark = pytest.mark.slow  # a warehouse per door and a few dozen requests per example set
+
 REUSE = settings(
     max_examples=6,
     deadline=None,
