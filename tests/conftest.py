@@ -1,66 +1,18 @@
-"""Shared fixtures. The cast: Alice is Northwind's (NWO) brand user, Charlie is Bluebird's (BBB);
-Oscar operates the floor, Sam supervises, Ada administers the item master."""
+"""Fixtures of the top-level tests. The named cast (Alice, Charlie, Oscar, Sam, Ada, their brands
+and items) lives in the root conftest.py, shared with every channel's tests."""
 
 from __future__ import annotations
 
-import pytest
+from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site
 from tests.outbox_support import private_redis, receiver, worker  # noqa: F401 - fixtures
-from wms.accounts.models import Role, User
-from wms.catalog.models import Client, Item
+from wms.accounts.models import User
 
-
-@pytest.fixture
-def site(db: None) -> Site:
-    return make_site()
-
-
-@pytest.fixture
-def nwo(db: None) -> Client:
-    return ClientFactory.create(code="NWO", name="Northwind Outdoor")
-
-
-@pytest.fixture
-def bbb(db: None) -> Client:
-    return ClientFactory.create(code="BBB", name="Bluebird Beauty")
-
-
-@pytest.fixture
-def oscar(db: None) -> User:
-    return UserFactory.create(username="oscar", role=Role.OPERATOR)
-
-
-@pytest.fixture
-def sam(db: None) -> User:
-    return UserFactory.create(username="sam", role=Role.SUPERVISOR)
-
-
-@pytest.fixture
-def ada(db: None) -> User:
-    return UserFactory.create(username="ada", role=Role.ADMIN, is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def alice(nwo: Client) -> User:
-    return UserFactory.create(username="alice", role=Role.CLIENT_USER, client=nwo)
-
-
-@pytest.fixture
-def charlie(bbb: Client) -> User:
-    return UserFactory.create(username="charlie", role=Role.CLIENT_USER, client=bbb)
-
-
-@pytest.fixture
-def tent(nwo: Client) -> Item:
-    return make_item(nwo, "NWO-TENT")
-
-
-@pytest.fixture
-def serum(bbb: Client) -> Item:
-    return make_item(bbb, "BBB-SERUM", tracks_lots=True, tracks_expiry=True)
+# tests/sqlite/ is the SQLite leg (`make test` runs it in a second pytest run, DATABASE_URL unset):
+# it tests the paths chosen by connection.vendor, so it runs only when the database is SQLite.
+collect_ignore = [] if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") else ["sqlite"]
 
 
 def api_as(user: User) -> APIClient:

@@ -205,6 +205,7 @@ def test_carton_label_gs1_barcodes_scan_to_their_element_strings(
     assert parsed[1:-1] == ([contents] if single_sku else [])
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True, database=None)
 @given(
     lot=st.text(alphabet="0123456789AZ-/", min_size=1, max_size=20),

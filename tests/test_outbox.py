@@ -288,6 +288,7 @@ def test_the_sweeper_enqueues_what_is_due_and_what_a_dead_worker_held(
     assert delivery.sweep() == 0  # just enqueued: not again until OUTBOX_REQUEUE_SECONDS
 
 
+@pytest.mark.slow  # waits out the broker's connection timeouts (~6 s)
 def test_with_the_broker_down_the_commit_succeeds_and_the_row_waits(
     nwo: Client, private_redis: PrivateRedis, django_capture_on_commit_callbacks: object
 ) -> None:

@@ -12,9 +12,8 @@ import redis
 
 from channels_app.amazon.models import AmazonIntegration
 from channels_app.amazon.simulator import Credentials, Simulator
-from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site, service
-from wms.accounts.models import Role, User
-from wms.catalog.models import Client, Item
+from tests.factories import service
+from wms.catalog.models import Client
 from wms.inventory.models import ChannelRule
 
 
@@ -90,36 +89,6 @@ def sim(settings: Any) -> Iterator[SimControl]:
     yield control
     control.http.close()
     simulator.stop()
-
-
-@pytest.fixture
-def nwo(db: None) -> Client:
-    return ClientFactory.create(code="NWO", name="Northwind Outdoor")
-
-
-@pytest.fixture
-def site(db: None) -> Site:
-    return make_site()
-
-
-@pytest.fixture
-def oscar(db: None) -> User:
-    return UserFactory.create(username="oscar", role=Role.OPERATOR)
-
-
-@pytest.fixture
-def sam(db: None) -> User:
-    return UserFactory.create(username="sam", role=Role.SUPERVISOR)
-
-
-@pytest.fixture
-def tent(nwo: Client) -> Item:
-    return make_item(nwo, "NWO-TENT")
-
-
-@pytest.fixture
-def mug(nwo: Client) -> Item:
-    return make_item(nwo, "NWO-MUG")
 
 
 @pytest.fixture

@@ -16,18 +16,14 @@ from channels_app.carrier.models import CarrierAccount
 from channels_app.carrier.simulator import API_KEY, WEBHOOK_SECRET, CarrierSimulator
 from compliance.models import Printer, PrinterKind
 from tests.factories import (
-    ClientFactory,
     Site,
-    UserFactory,
     ctx,
-    make_item,
-    make_site,
     place,
     service,
     stock,
 )
-from wms.accounts.models import Role, User
-from wms.catalog.models import Client, Item
+from wms.accounts.models import User
+from wms.catalog.models import Item
 from wms.orders import fulfilment
 from wms.orders.models import Order, Parcel
 
@@ -72,31 +68,6 @@ def carrier_sim(settings: Any) -> Iterator[CarrierControl]:
     yield control
     control.http.close()
     simulator.stop()
-
-
-@pytest.fixture
-def nwo(db: None) -> Client:
-    return ClientFactory.create(code="NWO", name="Northwind Outdoor")
-
-
-@pytest.fixture
-def site(db: None) -> Site:
-    return make_site()
-
-
-@pytest.fixture
-def oscar(db: None) -> User:
-    return UserFactory.create(username="oscar", role=Role.OPERATOR)
-
-
-@pytest.fixture
-def sam(db: None) -> User:
-    return UserFactory.create(username="sam", role=Role.SUPERVISOR)
-
-
-@pytest.fixture
-def tent(nwo: Client) -> Item:
-    return make_item(nwo, "NWO-TENT")
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 
 from channels_app.erp.models import ErpIntegration
 from channels_app.erp.simulator import TOKEN, ErpSimulator
-from tests.factories import ClientFactory, Site, UserFactory, ctx, make_site, place, stock
-from wms.accounts.models import Role, User
+from tests.factories import Site, ctx, place, stock
+from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.inbound import services as inbound
 from wms.inbound.models import ExpectedReceipt
@@ -58,26 +58,6 @@ def erp_sim() -> Iterator[ErpControl]:
     yield control
     control.http.close()
     simulator.stop()
-
-
-@pytest.fixture
-def nwo(db: None) -> Client:
-    return ClientFactory.create(code="NWO", name="Northwind Outdoor")
-
-
-@pytest.fixture
-def site(db: None) -> Site:
-    return make_site()
-
-
-@pytest.fixture
-def oscar(db: None) -> User:
-    return UserFactory.create(username="oscar", role=Role.OPERATOR)
-
-
-@pytest.fixture
-def sam(db: None) -> User:
-    return UserFactory.create(username="sam", role=Role.SUPERVISOR)
 
 
 @pytest.fixture

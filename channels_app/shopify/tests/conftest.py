@@ -17,10 +17,10 @@ from channels_app.outbox import tasks
 from channels_app.shopify import adapter
 from channels_app.shopify.models import ShopifyStore
 from channels_app.shopify.simulator import Simulator
-from tests.factories import ClientFactory, Site, UserFactory, make_item, make_site, service
+from tests.factories import Site, service
 from tests.outbox_support import PrivateRedis, Worker, private_redis  # noqa: F401 - fixture
-from wms.accounts.models import Role, User
-from wms.catalog.models import Client, Item
+from wms.accounts.models import User
+from wms.catalog.models import Client
 from wms.inventory.models import ChannelRule
 from wms.outbox import queue
 
@@ -93,36 +93,6 @@ def no_broker() -> Iterator[None]:
     queue.set_dispatcher(None)
     yield
     queue.set_dispatcher(tasks.dispatch)
-
-
-@pytest.fixture
-def nwo(db: None) -> Client:
-    return ClientFactory.create(code="NWO", name="Northwind Outdoor")
-
-
-@pytest.fixture
-def site(db: None) -> Site:
-    return make_site()
-
-
-@pytest.fixture
-def oscar(db: None) -> User:
-    return UserFactory.create(username="oscar", role=Role.OPERATOR)
-
-
-@pytest.fixture
-def sam(db: None) -> User:
-    return UserFactory.create(username="sam", role=Role.SUPERVISOR)
-
-
-@pytest.fixture
-def tent(nwo: Client) -> Item:
-    return make_item(nwo, "NWO-TENT")
-
-
-@pytest.fixture
-def mug(nwo: Client) -> Item:
-    return make_item(nwo, "NWO-MUG")
 
 
 @pytest.fixture
