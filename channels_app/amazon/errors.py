@@ -16,6 +16,7 @@ __all__ = [
     "AmazonNotConfigured",
     "CartonOverLimit",
     "InboundPlanFailed",
+    "NoPackedCartons",
     "RateLimited",
     "TransportError",
     "UnknownAmazonSku",
@@ -24,6 +25,12 @@ __all__ = [
 
 class AmazonNotConfigured(DomainError):
     code = "amazon_not_configured"
+
+
+class NoPackedCartons(DomainError):
+    """FBA packing information is the order's packed cartons: none, nothing to send."""
+
+    code = "no_packed_cartons"
 
 
 class UnknownAmazonSku(DomainError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels_app.amazon.errors import CartonOverLimit
+from channels_app.amazon.errors import CartonOverLimit, NoPackedCartons
 from wms.inventory.models import Balance
 from wms.orders import hooks
 from wms.orders.models import Parcel
@@ -106,9 +106,7 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
 
     parcels = list(order.parcels.select_related("container").order_by("pk"))
     if not parcels:
-        from wms.errors import DomainError
-
-        raise DomainError(f"Order {order.external_id} has no packed cartons to send to Amazon.")
+        raise NoPackedCartons(f"Order {order.external_id} has no packed cartons to send to Amazon.")
     check_cartons(parcels)
     items = {i.pk: i for i in Item.objects.filter(pk__in={ln.item_id for ln in order.lines.all()})}
     msku = {pk: msku_for(integration, item) for pk, item in items.items()}

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from channels_app.carrier import mapping
 from channels_app.carrier.adapter import Carrier, carrier_for
-from channels_app.carrier.errors import CarrierNotConfigured, LabelNotVoidable, TransportError
+from channels_app.carrier.errors import (
+    CarrierNotConfigured,
+    CartonNotClosed,
+    LabelNotVoidable,
+    TransportError,
+)
 from channels_app.carrier.models import CarrierAccount, CarrierLabel, LabelState
 from compliance.models import PrinterKind
 from compliance.printing import station_printer
@@ -60,7 +65,7 @@ def buy_label(
     parcel = Parcel.objects.select_related("container", "container__warehouse").get(pk=parcel.pk)
     order = Order.objects.select_related("service", "warehouse").get(pk=parcel.order_id)
     if parcel.closed_at is None or not parcel.weight_g:
-        raise DomainError(
+        raise CartonNotClosed(
             f"Weigh and close {parcel.container.barcode} before buying its carrier label: the "
             "carrier prices by weight and size."
         )

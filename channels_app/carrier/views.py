@@ -23,10 +23,9 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 
 from channels_app.carrier import events, mapping, selectors
-from channels_app.carrier.errors import CarrierNotConfigured
+from channels_app.carrier.errors import CarrierNotConfigured, InvalidHours
 from channels_app.carrier.models import CarrierAccount, CarrierLabel
 from wms.api.permissions import scope
-from wms.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +102,7 @@ class NoCarrierScanView(generics.ListAPIView[CarrierLabel]):
         except ValueError:
             hours = -1
         if not hours > 0 or hours > 24 * 365:
-            raise DomainError(
+            raise InvalidHours(
                 f"hours must be a positive number of hours; you sent {raw!r}.", field="hours"
             )
         return hours

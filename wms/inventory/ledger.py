@@ -184,6 +184,35 @@ def recorded(ctx: ScanContext, *, kind: TouchKind, request: dict[str, Any]) -> S
     return _replay(scan, fingerprint(kind, {**request, "actor": ctx.actor.pk}))
 
 
+def spend(
+    ctx: ScanContext, *, kind: TouchKind, request: dict[str, Any], result: dict[str, Any]
+) -> ScanResult | None:
+    """Spend a scan id on an action whose touches carry ids derived from it (a shipment ships each
+    carton under its own): any other request with this id is then refused with `ScanIdReused`, as
+    by `record_scan`. Returns the earlier result when this very request was already applied, None
+    when the id was new (and is now spent).
+
+    Call inside the action's transaction, after its locks: a refusal later in the action rolls the
+    spent id back with everything else, so a refused request leaves the id free."""
+    fp = fingerprint(kind, {**request, "actor": ctx.actor.pk})
+    try:
+        with transaction.atomic():
+            Scan.objects.create(
+                id=ctx.scan_id,
+                kind=kind,
+                actor=ctx.actor,
+                device=ctx.device,
+                fingerprint=fp,
+                result=result,
+            )
+    except IntegrityError:
+        existing = Scan.objects.filter(pk=ctx.scan_id).first()
+        if existing is None:
+            raise
+        return _replay(existing, fp)
+    return None
+
+
 BucketKey = tuple[int, int, int, int, str]
 
 

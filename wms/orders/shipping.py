@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wms.errors import WrongContainer
-from wms.inventory import touches
+from wms.errors import ScanIdReused, WrongContainer
+from wms.inventory import ledger, touches
 from wms.inventory.ledger import ScanContext, ScanResult
-from wms.inventory.models import Balance
+from wms.inventory.models import Balance, TouchKind
 from wms.layout.models import Container, Location
 from wms.orders import allocation, hooks, locking, states
 from wms.orders.errors import CartonOpen, OrderNotPacked, TaskNotOpen, TrackingMissing
@@ -39,7 +39,18 @@ def derived(ctx: ScanContext, tag: str) -> ScanContext:
 def ship_order(
     ctx: ScanContext, *, order: Order, carrier: str, tracking: dict[int, str]
 ) -> Shipment:
-    """Ship every closed parcel of a packed order: stock leaves for the customer, the shipment is recorded."""
+    """Ship every closed parcel of a packed order: stock leaves for the customer, the shipment is recorded.
+
+    The request's scan id names the shipment: a retry of the same request answers the shipment it
+    made, and any other request carrying that id is refused (each carton ships under an id derived
+    from it, so the id itself is spent on the Scan gate here)."""
+    request = {
+        "order": order.pk,
+        "carrier": carrier,
+        "tracking": {str(pk): str(number) for pk, number in tracking.items()},
+    }
+    if ledger.recorded(ctx, kind=TouchKind.SHIP, request=request) is not None:
+        return Shipment.objects.filter(order_id=order.pk).order_by("pk").last() or _gone(order)
     order = locking.lock_order(order.pk, related=["service"])
     if order.state == S.SHIPPED:
         existing = order.shipments.order_by("pk").last()
@@ -74,6 +85,10 @@ def ship_order(
     shipment = Shipment.objects.create(
         order=order, warehouse=warehouse, carrier=carrier, service=order.service
     )
+    if ledger.spend(ctx, kind=TouchKind.SHIP, request=request, result={"shipment": shipment.pk}):
+        # Only a concurrent retry of this very request could get here, and the order lock above
+        # serializes it behind the first, which then shows the order shipped: never reached.
+        raise ScanIdReused(f"Scan id {ctx.scan_id} was already used to ship this order.")
     for p in parcels:
         contents = [
             {"sku": b.item.sku, "lot": b.lot.code if b.lot else None, "quantity": b.quantity}
@@ -110,6 +125,10 @@ def ship_order(
         parcels=[{"tracking": tracking[p.pk], "carton": p.container.barcode} for p in parcels],
     )
     return shipment
+
+
+def _gone(order: Order) -> Shipment:
+    raise OrderNotPacked(f"Order {order.external_id} has no shipment for this scan id.")
 
 
 def _release_unshipped(ctx: ScanContext, order: Order) -> None:
