@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from compliance.models import Printer, PrintJob, RuleSet, SsccSeries
+from compliance.tests.test_compliance_rules import picked, tote_of
 from tests.factories import Site, changes_nothing, make_item, place, stock
 from tests.rf import Scanner
-from tests.test_compliance_rules import picked, tote_of
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.inventory.reconcile import verify

@@ -13,7 +13,7 @@ from channels_app.carrier.client import HttpCarrier
 from channels_app.carrier.errors import RateLimited, TransportError
 from channels_app.carrier.simulator import API_KEY
 from channels_app.carrier.tests.conftest import CarrierControl
-from tests.test_labels import plain, scan
+from compliance.tests.test_labels import plain, scan
 
 RENO = Address("Touchline 3PL", "100 Dock Rd", "Reno", "NV", "89502")
 JO = Address("Jo Doe", "1 Main St", "New York", "NY", "10001")

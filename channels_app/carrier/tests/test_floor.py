@@ -10,8 +10,8 @@ from channels_app.carrier import labels
 from channels_app.carrier.models import CarrierAccount, CarrierLabel, LabelState
 from channels_app.carrier.tests.conftest import CarrierControl, pack_and_close
 from compliance.models import Printer, PrintJob
+from compliance.tests.test_labels import plain, scan
 from tests.factories import Site, ctx
-from tests.test_labels import plain, scan
 from wms.accounts.models import User
 from wms.catalog.models import Item
 from wms.inventory.ledger import ScanContext

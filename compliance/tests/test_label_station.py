@@ -12,9 +12,9 @@ from stdnum import ean
 
 from compliance.models import JobState, Printer, PrintJob, SsccSeries
 from compliance.station import send
+from compliance.tests.test_print_station import FakeZebra
 from tests.conftest import api_as
 from tests.factories import Site, ctx, gtin, place, stock
-from tests.test_print_station import FakeZebra
 from wms.accounts.models import User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, IdentifierKind, Item

@@ -12,13 +12,13 @@ import pytest
 
 from tests.factories import Site, changes_nothing, gtin, make_item, stock
 from tests.rf import Scanner
-from tests.test_returns import make_order
 from wms.accounts.models import User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, IdentifierKind, Item
 from wms.floor.models import RfSubmission
 from wms.inbound import services as inbound
 from wms.inbound.models import Grade, Return, ReturnUnit
+from wms.inbound.tests.test_returns import make_order
 from wms.inventory.models import Balance, StockStatus, Touch, TouchKind
 from wms.inventory.reconcile import verify
 from wms.orders.models import Event, Order

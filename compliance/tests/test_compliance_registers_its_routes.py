@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import resolve, reverse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # compliance/tests/ → the repository
 
 
 @pytest.mark.parametrize("module", ["wms/urls.py", "wms/api/urls.py"])
