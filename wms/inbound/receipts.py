@@ -176,6 +176,23 @@ def _over_warning(receipt: ExpectedReceipt, line: ExpectedReceiptLine, item: Ite
     )
 
 
+def check_expected(*, receipt: ExpectedReceipt, item: Item) -> int:
+    """The receipt's line for the item (its pk), or `NotExpected`. `receive_against` checks it; a
+    screen asks it as the item is scanned, before its lot and quantity."""
+    line_pk = (
+        ExpectedReceiptLine.objects.filter(receipt=receipt, item=item)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if line_pk is None:
+        raise NotExpected(
+            f"SKU {item.sku} is not on {_label(receipt)}; receive it blind or ask the brand to "
+            f"amend the {ReceiptKind(receipt.kind).name}.",
+            field="item",
+        )
+    return line_pk
+
+
 def receive_against(
     ctx: ScanContext,
     *,
@@ -193,17 +210,7 @@ def receive_against(
     Long because the ledger's retry rule orders it: checks before the scan-id gate, then the
     touch, then the checks that depend on current state (docs/ledger.md)."""
     label = _label(receipt)
-    line_pk = (
-        ExpectedReceiptLine.objects.filter(receipt=receipt, item=item)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if line_pk is None:
-        raise NotExpected(
-            f"SKU {item.sku} is not on {label}; receive it blind or ask the brand to amend the "
-            f"{ReceiptKind(receipt.kind).name}.",
-            field="item",
-        )
+    line_pk = check_expected(receipt=receipt, item=item)
     if location.warehouse_id != receipt.warehouse_id:
         raise WrongLocation(
             f"{label} is expected at another warehouse; {location.code} is not one of its "
