@@ -42,7 +42,12 @@ def order_tote(task: PickTask) -> Container | None:
     """The tote this order's earlier picks went into, while it still holds them: what the tote
     step's prompt names. Whether a scanned tote takes the pick is `confirm_pick`'s to say."""
     earlier = order_selectors.earlier_tote_pick(task=task)
-    if earlier is None or earlier.tote is None or not stock.holds_stock(container=earlier.tote):
+    if earlier is None or earlier.tote is None:
+        return None
+    # A split order has one tote per warehouse, as confirm_pick holds: never name another node's.
+    if earlier.tote.warehouse_id != task.location.warehouse_id:
+        return None
+    if not stock.holds_stock(container=earlier.tote):
         return None
     return earlier.tote
 
