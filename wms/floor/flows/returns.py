@@ -184,6 +184,7 @@ class Returns(Flow):
         code = scanning.clean(value)
         if not code:
             raise ScanRequired("Scan or type the lot printed on the unit.")
+        touches.check_lot_code(code)
         item = held.item(rf, state)
         if not item.tracks_expiry:
             return Outcome(step(state, "grade", lot=code), f"Lot {code}.")
