@@ -70,8 +70,8 @@ class RfContext:
         touch of the same operator action (retries derive the same one)."""
         if self.scan_id is None:
             raise NoScanId("This step records nothing; it has no scan id.")
-        scan_id = uuid.uuid5(self.scan_id, tag) if tag else self.scan_id
-        return ScanContext(scan_id, actor or self.user, self.device)
+        here = ScanContext(self.scan_id, actor or self.user, self.device)
+        return here.derive(tag) if tag else here
 
     @property
     def wh(self) -> Warehouse:

@@ -74,10 +74,6 @@ def _qty(quantity: int, item: Item) -> str:
     return f"{quantity} × {item.sku}"
 
 
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def announce_inbound(
     kind: str, /, *, client_id: int, about: Order | None = None, **payload: object
 ) -> None:

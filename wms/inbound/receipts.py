@@ -30,7 +30,6 @@ from wms.inbound.common import (
     ReferenceRequired,
     UnknownReceiptKind,
     _qty,
-    _whole,
     announce_inbound,
 )
 from wms.inbound.models import (
@@ -42,6 +41,7 @@ from wms.inbound.models import (
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import Balance
+from wms.inventory.quantities import is_whole, whole_quantity
 from wms.layout.models import Container, Location, LocationType, Warehouse
 
 PUTAWAY_SUGGESTIONS = 5
@@ -52,7 +52,7 @@ def _label(receipt: ExpectedReceipt) -> str:
 
 
 def _percent(value: int, *, field: str, cap: int | None = None) -> int:
-    if not _whole(value) or value < 0 or (cap is not None and value > cap):
+    if not is_whole(value) or value < 0 or (cap is not None and value > cap):
         most = f" and at most {cap}" if cap is not None else ""
         raise InvalidTolerance(
             f"A tolerance is a whole percentage of 0 or more{most}; you entered {value!r}.",
@@ -118,7 +118,7 @@ def create_receipt(
                 "expecting it.",
                 field="lines",
             )
-        if not _whole(quantity) or quantity < 1:
+        if not is_whole(quantity) or quantity < 1:
             raise InvalidQuantity(
                 f"Line {item.sku}: quantity must be a whole number of at least 1, not {quantity!r}.",
                 field="lines",
@@ -176,6 +176,23 @@ def _over_warning(receipt: ExpectedReceipt, line: ExpectedReceiptLine, item: Ite
     )
 
 
+def check_expected(*, receipt: ExpectedReceipt, item: Item) -> int:
+    """The receipt's line for the item (its pk), or `NotExpected`. `receive_against` checks it; a
+    screen asks it as the item is scanned, before its lot and quantity."""
+    line_pk = (
+        ExpectedReceiptLine.objects.filter(receipt=receipt, item=item)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if line_pk is None:
+        raise NotExpected(
+            f"SKU {item.sku} is not on {_label(receipt)}; receive it blind or ask the brand to "
+            f"amend the {ReceiptKind(receipt.kind).name}.",
+            field="item",
+        )
+    return line_pk
+
+
 def receive_against(
     ctx: ScanContext,
     *,
@@ -193,17 +210,7 @@ def receive_against(
     Long because the ledger's retry rule orders it: checks before the scan-id gate, then the
     touch, then the checks that depend on current state (docs/ledger.md)."""
     label = _label(receipt)
-    line_pk = (
-        ExpectedReceiptLine.objects.filter(receipt=receipt, item=item)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if line_pk is None:
-        raise NotExpected(
-            f"SKU {item.sku} is not on {label}; receive it blind or ask the brand to amend the "
-            f"{ReceiptKind(receipt.kind).name}.",
-            field="item",
-        )
+    line_pk = check_expected(receipt=receipt, item=item)
     if location.warehouse_id != receipt.warehouse_id:
         raise WrongLocation(
             f"{label} is expected at another warehouse; {location.code} is not one of its "
@@ -306,11 +313,7 @@ def suggest_putaway(*, item: Item, warehouse: Warehouse, quantity: int) -> list[
     `quantity` is validated but does not yet narrow the list: locations carry no capacity, so
     every empty storage location is assumed to fit.
     """
-    if not _whole(quantity) or quantity < 1:
-        raise InvalidQuantity(
-            f"Quantity must be a whole number of at least 1; you entered {quantity!r}.",
-            field="quantity",
-        )
+    whole_quantity(quantity)
     here = Location.objects.filter(warehouse=warehouse, active=True).order_by("sequence", "code")
     holds_item = Balance.objects.filter(location=OuterRef("pk"), item=item, quantity__gt=0)
     faces = list(here.filter(Exists(holds_item), type=LocationType.PICK_FACE)[:PUTAWAY_SUGGESTIONS])

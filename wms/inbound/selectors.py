@@ -26,10 +26,6 @@ def receipts_numbered(*, warehouse: Warehouse, reference: str) -> list[ExpectedR
     )
 
 
-def receipt_line(*, receipt: ExpectedReceipt, item_id: int) -> ExpectedReceiptLine | None:
-    return ExpectedReceiptLine.objects.filter(receipt=receipt, item_id=item_id).first()
-
-
 def line_progress(*, receipt_id: int, item_id: int) -> tuple[int, int] | None:
     """(expected, received) of the receipt's line for this item."""
     return (

@@ -33,6 +33,7 @@ from wms.inbound.common import (
 from wms.inbound.receipts import (
     PUTAWAY_SUGGESTIONS,
     ReceiptResult,
+    check_expected,
     complete_receipt,
     create_receipt,
     over_receipt_max,
@@ -67,6 +68,7 @@ __all__ = [
     "UnknownReceiptKind",
     "WrongClient",
     "announce_inbound",
+    "check_expected",
     "complete_receipt",
     "create_receipt",
     "dispose_return_unit",

@@ -3,15 +3,13 @@ carrier reports it, and putting a cancelled order's picked units back on a shelf
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from wms.errors import ScanIdReused, WrongContainer
 from wms.inventory import ledger, touches
-from wms.inventory.ledger import ScanContext, ScanResult
+from wms.inventory.ledger import ScanContext, ScanResult, derive
 from wms.inventory.models import Balance, TouchKind
 from wms.layout.models import Container, Location
 from wms.orders import allocation, hooks, locking, states
@@ -30,9 +28,9 @@ from wms.orders.models import (
 S = OrderState
 
 
-def derived(ctx: ScanContext, tag: str) -> ScanContext:
-    """A scan id for a second touch of the same operator action, stable across retries."""
-    return ScanContext(uuid.uuid5(ctx.scan_id, tag), ctx.actor, ctx.device)
+# The ledger's one primitive for a second touch of the same operator action (uuid5, ids unchanged);
+# `derived` stays for the call sites that name it so (wms/loading/services.py).
+derived = derive
 
 
 @transaction.atomic

@@ -27,16 +27,8 @@ RESTART = Action("restart", "Start over")
 
 
 def on_floor(rf: RfContext, plate: Container) -> Container:
-    """A plate the operator can take stock from: in this warehouse, active and placed."""
-    if plate.warehouse_id != rf.wh.pk:
-        raise WrongContainer(
-            f"License plate {plate.barcode} belongs to another warehouse; scan one of {rf.wh.code}'s."
-        )
-    if not plate.active or plate.location is None:
-        raise WrongContainer(
-            f"{plate.barcode} is not on the floor (shipped, closed or never placed); scan another."
-        )
-    return plate
+    """A plate the operator can take stock from: the service's rule, asked as the plate is scanned."""
+    return touches.check_on_floor(plate, warehouse=rf.wh)
 
 
 def scan_place(rf: RfContext, value: str) -> Location | Container:

@@ -39,9 +39,15 @@ def _next(rf: RfContext) -> State:
 
 
 def order_tote(task: PickTask) -> Container | None:
-    """The tote this order's earlier picks went into, while it still holds them."""
+    """The tote this order's earlier picks went into, while it still holds them: what the tote
+    step's prompt names. Whether a scanned tote takes the pick is `confirm_pick`'s to say."""
     earlier = order_selectors.earlier_tote_pick(task=task)
-    if earlier is None or earlier.tote is None or not stock.holds_stock(container=earlier.tote):
+    if earlier is None or earlier.tote is None:
+        return None
+    # A split order has one tote per warehouse, as confirm_pick holds: never name another node's.
+    if earlier.tote.warehouse_id != task.location.warehouse_id:
+        return None
+    if not stock.holds_stock(container=earlier.tote):
         return None
     return earlier.tote
 
@@ -168,7 +174,9 @@ class Pick(Flow):
                     raise ChoiceRequired("Choose why the location is short.")
                 return Outcome(step(state, "tote", short=reason), f"Short: {reason}.", "warn")
             case "tote":
-                tote = scanning.container(value, expected=order_tote(task))
+                # Which tote is `confirm_pick`'s rule (the order's, while it holds its earlier
+                # picks), refused there in the same words; the prompt above names it.
+                tote = scanning.container(value)
                 # The dispatcher's transaction rolls back whole on any error: no savepoint needed.
                 outcome = fulfilment.confirm_pick_within(
                     rf.ctx(),

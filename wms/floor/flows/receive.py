@@ -2,7 +2,9 @@
 
 Each item is scanned (a case barcode proposes the case quantity), its lot and expiry asked when the
 item tracks them, and the quantity committed with `inbound.receive_against` (or `touches.receive`
-for a blind receipt). Tolerances, the lot rules and the receiving locations are the services'.
+for a blind receipt). Tolerances, the lot rules, the receiving locations and which plates take
+units are the services'; the screen asks them (`check_receiving_location`, `check_receiving_plate`,
+`check_lot_code`, `check_expected`) as each answer is scanned, so a wrong one is refused at once.
 """
 
 from __future__ import annotations
@@ -13,11 +15,17 @@ from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item
 from wms.errors import WrongContainer
 from wms.floor import scanning
-from wms.floor.errors import InvalidLot, ScanRequired, UnknownStep
+from wms.floor.errors import ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inbound import selectors as inbound_selectors
-from wms.inbound.models import ExpectedReceipt, ExpectedReceiptLine, ReceiptKind, ReceiptState
-from wms.inbound.services import AlreadyClosed, NotExpected, complete_receipt, receive_against
+from wms.inbound.models import ExpectedReceipt, ReceiptKind, ReceiptState
+from wms.inbound.services import (
+    AlreadyClosed,
+    NotExpected,
+    check_expected,
+    complete_receipt,
+    receive_against,
+)
 from wms.inventory import touches
 from wms.layout import selectors as layout_selectors
 from wms.layout import services as layout
@@ -25,7 +33,6 @@ from wms.layout.models import Container, ContainerType, Location
 
 BLIND_REFERENCE = "BLIND"
 MENU = Action("menu", "Menu")
-LOT_MAX = 40  # the lot code column
 SSCC_LENGTHS = (18, 20)  # an SSCC, with or without its application identifier (00)
 
 
@@ -37,10 +44,6 @@ def _receipt(state: State) -> ExpectedReceipt | None:
     if not state.get("receipt"):
         return None
     return inbound_selectors.get_receipt(pk=state["receipt"])
-
-
-def _line(receipt: ExpectedReceipt, item_id: int) -> ExpectedReceiptLine | None:
-    return inbound_selectors.receipt_line(receipt=receipt, item_id=item_id)
 
 
 def _find_receipt(rf: RfContext, value: str) -> ExpectedReceipt:
@@ -84,19 +87,7 @@ def _plate(rf: RfContext, location: Location, value: str) -> tuple[Container, bo
             location=location,
         )
         return new, True
-    if plate.warehouse_id != rf.wh.pk:
-        raise WrongContainer(
-            f"License plate {plate.barcode} belongs to another warehouse; use one of {rf.wh.code}'s."
-        )
-    if not plate.active or plate.sealed_at is not None:
-        raise WrongContainer(
-            f"License plate {plate.barcode} has shipped or is closed; use a new one."
-        )
-    if plate.location_id not in (None, location.pk):
-        raise WrongContainer(
-            f"{plate.barcode} is at {plate.location}, not {location.code}. Bring it here, or "
-            "scan another plate."
-        )
+    touches.check_receiving_plate(plate, location=location)
     return plate, False
 
 
@@ -270,8 +261,7 @@ class Receive(Flow):
                 code = scanning.clean(value)
                 if not code:
                     raise ScanRequired("Scan or type the lot printed on the label.")
-                if len(code) > LOT_MAX:
-                    raise InvalidLot(f"A lot has at most {LOT_MAX} characters; you scanned {code}.")
+                touches.check_lot_code(code)
                 item = catalog_selectors.get_item(pk=state["item"])
                 return Outcome(step(state, self._after_lot(item), lot=code), f"Lot {code}.")
             case "expiry":
@@ -311,10 +301,8 @@ class Receive(Flow):
     def _scan_item(self, receipt: ExpectedReceipt | None, state: State, value: str) -> Outcome:
         resolved = scanning.item(value, client_id=receipt.client_id if receipt else None)
         item = resolved.item
-        if receipt is not None and _line(receipt, item.pk) is None:
-            raise NotExpected(
-                f"{item.sku} is not on {_label(receipt)}. Set it aside, or receive it blind."
-            )
+        if receipt is not None:
+            check_expected(receipt=receipt, item=item)
         said = f"{item.sku}" + (f": a case of {resolved.units}." if resolved.units > 1 else ".")
         return Outcome(
             step(

@@ -4,7 +4,6 @@ expiry) → grade → quantity (Enter alone = 1), recorded by `inbound.receive_r
 from __future__ import annotations
 
 from wms.catalog import selectors as catalog_selectors
-from wms.errors import WrongLocationType
 from wms.floor import held, scanning
 from wms.floor.errors import (
     AmbiguousNumber,
@@ -18,7 +17,7 @@ from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, r
 from wms.inbound import selectors as inbound_selectors
 from wms.inbound import services as inbound
 from wms.inbound.models import Grade, Return
-from wms.layout.models import LocationType
+from wms.inventory import touches
 from wms.orders import selectors as order_selectors
 
 GRADE_TONES = {Grade.SELLABLE: "ok"}  # any other grade is amber: it does not go back to stock
@@ -158,13 +157,8 @@ class Returns(Flow):
                 ret, message = _find_return(rf, value)
                 return Outcome(step(state, "location", ret=ret.pk), message)
             case "location":
-                location = scanning.location(rf.wh, value)
+                location = touches.check_returns_location(scanning.location(rf.wh, value))
                 rf.once(("location", location.pk), lambda: location)
-                if location.type != LocationType.RETURNS:
-                    raise WrongLocationType(
-                        f"{location.code} is a {location.get_type_display().lower()} location; "
-                        "scan a returns location (RET-…)."
-                    )
                 return Outcome(step(state, "item", location=location.pk), f"Into {location.code}.")
             case "item":
                 item = scanning.item(value, client_id=_return(rf, state).client_id).item
@@ -190,6 +184,7 @@ class Returns(Flow):
         code = scanning.clean(value)
         if not code:
             raise ScanRequired("Scan or type the lot printed on the unit.")
+        touches.check_lot_code(code)
         item = held.item(rf, state)
         if not item.tracks_expiry:
             return Outcome(step(state, "grade", lot=code), f"Lot {code}.")

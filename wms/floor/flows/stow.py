@@ -1,7 +1,8 @@
 """Stow / put-away: scan the plate or the location the stock is at, take the item, confirm where.
 
 The suggestion comes from `inbound.suggest_putaway`; a location the system did not suggest asks the
-operator why, and the reason is recorded on the touch. A pallet can go away whole.
+operator why, and the reason is recorded on the touch. A pallet can go away whole. Asking why is the
+screen's own question (it made the suggestion); what a reason may be is the service's.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ REASONS = [
     ("closer_to_pick_face", "Closer to pick face"),
 ]
 SHOWN_SUGGESTIONS = 3
-REASON_MAX = 40  # the touch's reason_code column
 
 
 def _suggest(rf: RfContext, rows: list[Balance], quantity: int) -> list[int]:
@@ -177,12 +177,10 @@ class Stow(Flow):
                 return self._stow(rf, state, location, plate, to, reason="")
             case "reason":
                 reason = action if action in dict(REASONS) else scanning.clean(value)
+                # Asked only because the screen made a suggestion (docs/floor.md); how long a
+                # reason may be is the touch's rule (`touches.check_reason_code`).
                 if not reason:
                     raise ReasonRequired("Choose why it goes somewhere else, or type the reason.")
-                if len(reason) > REASON_MAX:
-                    raise ReasonRequired(
-                        f"Keep the reason to {REASON_MAX} characters; you typed {len(reason)}."
-                    )
                 to = layout_selectors.get_location(pk=state["to"])
                 return self._stow(rf, state, location, plate, to, reason=reason)
         raise UnknownStep(f"Unknown stow step {state['step']!r}; start again.")

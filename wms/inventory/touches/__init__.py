@@ -13,7 +13,9 @@ re-exported here, so `from wms.inventory import touches; touches.receive(...)` k
 from __future__ import annotations
 
 from wms.inventory.touches.checks import (
+    LOT_CODE_MAX,
     PICK_TYPES,
+    REASON_MAX,
     RECEIVING_TYPES,
     SHIP_FROM_TYPES,
     STOW_TYPES,
@@ -23,6 +25,7 @@ from wms.inventory.touches.checks import (
     _ids,
     _lot,
     _lot_for_receipt,
+    _of_warehouse,
     _physical,
     _placed,
     _qty,
@@ -31,7 +34,12 @@ from wms.inventory.touches.checks import (
     _role,
     _same_warehouse,
     _virtual,
+    check_lot_code,
+    check_on_floor,
+    check_reason_code,
     check_receiving_location,
+    check_receiving_plate,
+    check_returns_location,
     check_stow_location,
 )
 from wms.inventory.touches.counts import adjust, count
@@ -58,7 +66,9 @@ from wms.inventory.touches.status import (
 )
 
 __all__ = [
+    "LOT_CODE_MAX",
     "PICK_TYPES",
+    "REASON_MAX",
     "RECEIVING_TYPES",
     "SHIP_FROM_TYPES",
     "STOW_TYPES",
@@ -71,6 +81,7 @@ __all__ = [
     "_lot",
     "_lot_for_receipt",
     "_move_family",
+    "_of_warehouse",
     "_physical",
     "_placed",
     "_qty",
@@ -82,7 +93,12 @@ __all__ = [
     "_transfer",
     "_virtual",
     "adjust",
+    "check_lot_code",
+    "check_on_floor",
+    "check_reason_code",
     "check_receiving_location",
+    "check_receiving_plate",
+    "check_returns_location",
     "check_stow_location",
     "count",
     "dispose",

@@ -22,10 +22,19 @@ from wms.errors import (
     WrongLocationType,
 )
 from wms.inventory import ledger
-from wms.inventory.errors import VirtualLocationMissing
+from wms.inventory.errors import (
+    LotCodeTooLong,
+    NotAReturnsLocation,
+    PlateClosed,
+    PlateElsewhere,
+    PlateNotOnFloor,
+    PlateOfAnotherWarehouse,
+    ReasonTooLong,
+    VirtualLocationMissing,
+)
 from wms.inventory.ledger import ScanContext
 from wms.inventory.quantities import whole_quantity
-from wms.layout.models import Container, Location, LocationType
+from wms.layout.models import Container, Location, LocationType, Warehouse
 
 RECEIVING_TYPES = (LocationType.DOCK, LocationType.STAGING, LocationType.QUARANTINE)
 
@@ -37,6 +46,12 @@ PICK_TYPES = (LocationType.PICK_FACE, LocationType.STORAGE)
 
 
 SHIP_FROM_TYPES = (LocationType.SHIP_LANE, LocationType.DOCK, LocationType.PACK_STATION)
+
+
+LOT_CODE_MAX = 40  # Lot.code
+
+
+REASON_MAX = 40  # Touch.reason_code
 
 
 def _qty(quantity: int) -> int:
@@ -126,10 +141,50 @@ def _placed(container: Container, *others: Container | None) -> Location:
         )
         at = container.location if cached else fresh.location
     if at is None:
-        raise WrongContainer(
-            f"{fresh.barcode} is not on the floor (shipped, closed or never placed); scan another."
-        )
+        raise PlateNotOnFloor(_not_on_floor(fresh))
     return at
+
+
+def _not_on_floor(plate: Container) -> str:
+    return f"{plate.barcode} is not on the floor (shipped, closed or never placed); scan another."
+
+
+def _of_warehouse(plate: Container, *, warehouse_id: int, code: Callable[[], str]) -> None:
+    """`code` names the warehouse in the refusal only: reading it costs nothing on the way through."""
+    if plate.warehouse_id != warehouse_id:
+        raise PlateOfAnotherWarehouse(
+            f"License plate {plate.barcode} belongs to another warehouse; use one of {code()}'s.",
+            field="container",
+        )
+
+
+def check_receiving_plate(plate: Container, *, location: Location) -> Container:
+    """A plate that takes units received at `location`: of its warehouse, open, and standing there
+    (or new, placed by the receipt). Checked by `receive` on the locked row; a screen asks it as
+    soon as the plate is scanned, before the units."""
+    _of_warehouse(plate, warehouse_id=location.warehouse_id, code=lambda: location.warehouse.code)
+    if not plate.active or plate.sealed_at is not None:
+        raise PlateClosed(
+            f"License plate {plate.barcode} has shipped or is closed; use a new one.",
+            field="container",
+        )
+    if plate.location_id not in (None, location.pk):
+        raise PlateElsewhere(
+            f"{plate.barcode} is at {plate.location}, not {location.code}. Bring it here, or "
+            "scan another plate.",
+            field="container",
+        )
+    return plate
+
+
+def check_on_floor(plate: Container, *, warehouse: Warehouse) -> Container:
+    """A plate stock can be taken from or moved with: of this warehouse, active and placed.
+    Checked by `move_container` / `stow_container` on the locked row; the screens ask it when the
+    plate is scanned as the source."""
+    _of_warehouse(plate, warehouse_id=warehouse.pk, code=lambda: warehouse.code)
+    if not plate.active or plate.location_id is None:
+        raise PlateNotOnFloor(_not_on_floor(plate), field="container")
+    return plate
 
 
 def _role(ctx: ScanContext, role: Role, action: str) -> None:
@@ -143,7 +198,17 @@ def _reason(reason_code: str, action: str) -> str:
     reason = (reason_code or "").strip()
     if not reason:
         raise ReasonRequired(f"{action} needs a reason code.", field="reason_code")
-    return reason
+    return check_reason_code(reason)
+
+
+def check_reason_code(reason_code: str) -> str:
+    """A reason (chosen or typed) short enough for the touch to record it."""
+    if len(reason_code) > REASON_MAX:
+        raise ReasonTooLong(
+            f"Keep the reason to {REASON_MAX} characters; you typed {len(reason_code)}.",
+            field="reason_code",
+        )
+    return reason_code
 
 
 def _virtual(warehouse_id: int, type_: LocationType) -> Location:
@@ -158,6 +223,18 @@ def _virtual(warehouse_id: int, type_: LocationType) -> Location:
 def check_receiving_location(location: Location) -> Location:
     """The receiving rule on its own, for a screen that asks for the dock before the units."""
     return _physical(location, allowed=RECEIVING_TYPES, what="receiving")
+
+
+def check_returns_location(location: Location) -> Location:
+    """Returns are received into a returns location only: graded and disposed of from there."""
+    _physical(location, what="returns receiving")
+    if location.type != LocationType.RETURNS:
+        raise NotAReturnsLocation(
+            f"{location.code} is a {location.get_type_display().lower()} location; "
+            "scan a returns location (RET-…).",
+            field="location",
+        )
+    return location
 
 
 def check_stow_location(location: Location) -> Location:
@@ -177,6 +254,7 @@ def _lot_for_receipt(item: Item, lot_code: str, expiry_date: dt.date | None) -> 
         return None
     if not code:
         raise LotRequired(f"SKU {item.sku} is lot-tracked: scan or type the lot.", field="lot_code")
+    check_lot_code(code)
     if item.tracks_expiry and expiry_date is None:
         raise LotRequired(
             f"SKU {item.sku} tracks expiry: enter the expiry date.", field="expiry_date"
@@ -191,6 +269,15 @@ def _lot_for_receipt(item: Item, lot_code: str, expiry_date: dt.date | None) -> 
             field="expiry_date",
         )
     return lot
+
+
+def check_lot_code(code: str) -> str:
+    """A lot code the ledger can hold (Lot.code): a longer scan is usually two labels read as one."""
+    if len(code) > LOT_CODE_MAX:
+        raise LotCodeTooLong(
+            f"A lot has at most {LOT_CODE_MAX} characters; you scanned {code}.", field="lot_code"
+        )
+    return code
 
 
 def _qty_text(quantity: int, item: Item) -> str:

@@ -9,7 +9,6 @@ from wms.errors import (
     InvalidQuantity,
     ReasonRequired,
     SerialRequired,
-    WrongContainer,
 )
 from wms.inventory import ledger
 from wms.inventory.ledger import Bucket, ContainerMove, Movement, Plan, ScanContext, ScanResult
@@ -23,6 +22,9 @@ from wms.inventory.touches.checks import (
     _qty,
     _qty_text,
     _virtual,
+    check_reason_code,
+    check_receiving_plate,
+    check_returns_location,
 )
 from wms.layout.models import Container, Location, LocationType
 
@@ -61,11 +63,9 @@ def receive(
         supplier = _virtual(location.warehouse_id, LocationType.SUPPLIER)
         moves = []
         if container is not None:
-            plate = ledger.lock_containers([container])[container.pk]
-            if not plate.active:
-                raise WrongContainer(
-                    f"License plate {plate.barcode} has shipped or is closed; use a new one."
-                )
+            plate = check_receiving_plate(
+                ledger.lock_containers([container])[container.pk], location=location
+            )
             if plate.location_id is None:  # a new plate: this receipt places it
                 moves.append(ContainerMove((plate,), location))
         where = location.code + (f" on {container.barcode}" if container else "")
@@ -111,7 +111,8 @@ def receive_return(
 
     def plan() -> Plan:
         _active(item)
-        _physical(location, allowed=(LocationType.RETURNS,), what="returns receiving")
+        check_returns_location(location)
+        check_reason_code(reason_code)
         lot = _lot_for_receipt(item, lot_code, expiry_date)
         customer = _virtual(location.warehouse_id, LocationType.CUSTOMER)
         return Plan(

@@ -21,11 +21,13 @@ from wms.inventory.touches.checks import (
     _container,
     _ids,
     _lot,
+    _of_warehouse,
     _physical,
     _placed,
     _qty,
     _qty_text,
     _same_warehouse,
+    check_reason_code,
 )
 from wms.layout.models import Container, ContainerType, Location
 
@@ -71,6 +73,7 @@ def _transfer(
         _qty(quantity)
         _active(item)
         _lot(item, lot)
+        check_reason_code(reason_code)
         checks()
         return Plan(
             movements=[Movement(item, lot, quantity, source, target, detail=detail or {})],
@@ -208,8 +211,12 @@ def _move_family(
 ) -> ScanResult:
     def plan() -> Plan:
         checks()
+        check_reason_code(reason_code)
         family = ledger.lock_family(container)
         fresh = family[0]
+        _of_warehouse(
+            fresh, warehouse_id=to_location.warehouse_id, code=lambda: to_location.warehouse.code
+        )
         if fresh.parent_id is not None:
             raise WrongContainer(
                 f"{fresh.barcode} is on pallet {fresh.parent}; move the pallet, or take "
