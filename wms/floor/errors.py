@@ -48,7 +48,3 @@ class NoScanId(DomainError):
 
 class NoWarehouseChosen(DomainError):
     pass
-
-
-class InvalidLot(DomainError):
-    """A scanned lot code the ledger cannot hold (too long: usually two labels read as one)."""
