@@ -9,7 +9,7 @@ handler is called at least once per content, always with the same idempotency ke
 from __future__ import annotations
 
 from channels_app.outbox.handlers import Delivery
-from channels_app.shopify import adapter
+from channels_app.shopify import adapter, pushes
 from channels_app.shopify.errors import TransportError
 from channels_app.shopify.models import ShopifyFulfillmentOrder, ShopifyStore
 from wms.outbox import routing
@@ -47,10 +47,10 @@ def send(delivery: Delivery) -> None:
             permanent=True,
         )
     if delivery.kind == SHIPPED:
-        adapter.create_fulfillment(store, event_id=int(delivery.payload["event"]))
+        pushes.create_fulfillment(store, event_id=int(delivery.payload["event"]))
     elif delivery.kind == routing.AVAILABILITY:
         payload = delivery.payload
-        adapter.push_availability(
+        pushes.push_availability(
             store,
             item_id=int(payload["item_id"]),
             quantity=int(payload["quantity"]),

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.db.models import F
 
-from channels_app.shopify.adapter import cas_key
 from channels_app.shopify.models import ShopifyStore
+from channels_app.shopify.pushes import cas_key
 from channels_app.shopify.tests.conftest import SimControl, pick_pack_ship
 from tests.factories import Site, stock
 from tests.outbox_support import PrivateRedis, Worker, state_of, wait_for

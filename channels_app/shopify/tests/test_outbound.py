@@ -11,9 +11,9 @@ from django.db.models import F
 
 from channels_app.outbox import delivery
 from channels_app.outbox.delivery import Outcome
-from channels_app.shopify.adapter import cas_key
 from channels_app.shopify.client import CostBucket
 from channels_app.shopify.models import ShopifyInventoryItem, ShopifyStore
+from channels_app.shopify.pushes import cas_key
 from channels_app.shopify.tests.conftest import SimControl, pick_pack_ship
 from tests.factories import Site, stock
 from wms.accounts.models import User
