@@ -98,6 +98,7 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
     each carton's contents from the ledger (what the container holds) → placement options →
     FNSKU item labels. Each completed step is stored, so a retry continues where it stopped.
     """
+    # Long on purpose: Amazon's five-step inbound workflow read top to bottom, each step resumable.
     from channels_app.amazon import mapping
     from channels_app.amazon.client import client_for
     from channels_app.amazon.models import InboundPlan

@@ -85,6 +85,7 @@ def record_chargeback(
     A shipment without an order is recorded against the shipment's order. Everything is checked
     before anything is written; the partner's claim number is accepted once per rule set.
     """
+    # Long on purpose: every field's check before the one write, in the order the form shows them.
     if category not in ChargebackCategory.values:
         kinds = ", ".join(ChargebackCategory.values)
         raise ChargebackInvalid(

@@ -42,6 +42,8 @@ def ship_order(
     The request's scan id names the shipment: a retry of the same request answers the shipment it
     made, and any other request carrying that id is refused (each carton ships under an id derived
     from it, so the id itself is spent on the Scan gate here)."""
+    # Long on purpose: one transaction from the lock to the announcement; split, it would hide
+    # which checks run before the first write.
     request = {
         "order": order.pk,
         "carrier": carrier,

@@ -221,6 +221,7 @@ class Simulator:
 
 
 def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
+    # Long because it is a class: the HTTP handler bound to one simulator, one method per verb.
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 

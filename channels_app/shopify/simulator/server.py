@@ -265,6 +265,8 @@ class Simulator:
 
     def graphql(self, raw: bytes, token: str | None, send: Any) -> None:
         """Answer one request through `send(status, body, headers)` (or not at all: a hold)."""
+        # Long on purpose: Shopify's checks in the order it documents them (auth, cost, validation,
+        # throttling, execution), so each refusal is the one Shopify would give first.
         if token != self.access_token:
             send(
                 401,

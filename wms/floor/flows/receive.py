@@ -118,6 +118,7 @@ class Receive(Flow):
 
     def render(self, rf: RfContext, state: State) -> Screen:
         """Facts come from the strings the state carries; only the line's progress is read."""
+        # Long because it is a table: one screen per step of the receive flow, in floor order.
         if state["step"] == "start":
             return Screen(
                 prompt="Scan the ASN or PO number",
