@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from compliance.models import JobState, Printer, PrinterKind, PrintJob
@@ -113,13 +113,24 @@ def claimable() -> Q:
     )
 
 
+def reprinted() -> Exists:
+    """A later job reprints this one (reprints link to the first job of the label)."""
+    later = PrintJob.objects.filter(pk__gt=OuterRef("pk")).filter(
+        Q(reprint_of=OuterRef("pk")) | Q(reprint_of=OuterRef("reprint_of"))
+    )
+    return Exists(later)
+
+
 def claim(job_id: int) -> PrintJob | None:
     """Take the job for one sender by a conditional update (one statement, its own commit): of
     two concurrent senders exactly one sees a row updated; the other sends nothing."""
     now = timezone.now()
-    taken = PrintJob.objects.filter(claimable(), pk=job_id).update(
-        state=JobState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
+    takeable = PrintJob.objects.filter(claimable(), pk=job_id)
+    # Reprinted while its send was in flight (the send then failed, or its sender died): it must
+    # never print after its reprint — two labels, one SSCC — so it is superseded, not retried.
+    if takeable.filter(reprinted()).update(state=JobState.SUPERSEDED, claimed_at=None):
+        return None
+    taken = takeable.update(state=JobState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if taken != 1:
         return None
     return PrintJob.objects.select_related("printer").get(pk=job_id)
@@ -144,7 +155,8 @@ def reprint(*, job: PrintJob, actor: User, printer: Printer | None = None) -> Pr
     """Print the same label again (a torn or smudged label); the audit links it to the first."""
     original = job.reprint_of or job
     # A job not yet printed must never print after its reprint: two labels, one SSCC.
-    # A claim whose sender died counts as not printed; a live send in flight is left to finish.
+    # A claim whose sender died counts as not printed; a live send in flight is left to finish,
+    # and if it fails it is never retried (`claim` supersedes a reprinted job).
     PrintJob.objects.filter(claimable(), pk=job.pk).update(
         state=JobState.SUPERSEDED, claimed_at=None
     )

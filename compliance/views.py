@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from compliance import station
 from compliance.models import PrintJob
 from wms.accounts.models import User
+from wms.errors import DomainError
 
 
 @staff_member_required
@@ -29,7 +30,12 @@ def download_print_job(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a label to print it: recorded (printed, when, by whom), then handed to the browser."""
     user = request.user
     assert isinstance(user, User)  # staff_member_required: signed in
-    job = station.record_download(job=get_object_or_404(PrintJob, pk=pk), user=user)
+    try:
+        job = station.record_download(job=get_object_or_404(PrintJob, pk=pk), user=user)
+    except DomainError as exc:
+        return HttpResponse(
+            exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8"
+        )
     return job_content(job)
 
 

@@ -295,3 +295,26 @@ def test_a_held_listing_is_released_through_the_listings_service(
     mismatch.refresh_from_db()
     assert (listing.held, listing.held_reason) == (False, "")
     assert mismatch.resolved_at is not None
+
+
+def test_an_identifier_cannot_move_to_another_brands_item(
+    ada: User, tent: Item, serum: Item
+) -> None:
+    sku = catalog.add_identifier(
+        item=tent, kind=IdentifierKind.CHANNEL_SKU, channel="shopify", value="NWO-TENT-SHOP"
+    )
+
+    refused = signed_in(ada).post(
+        f"/admin/wms/identifier/{sku.pk}/change/",
+        {
+            "item": serum.pk,
+            "kind": IdentifierKind.CHANNEL_SKU,
+            "channel": "shopify",
+            "value": "NWO-TENT-SHOP",
+        },
+    )
+
+    assert refused.status_code == 200  # the form again, with the reason
+    assert "an identifier stays with its brand" in refused.content.decode()
+    stored = Identifier.objects.get(pk=sku.pk)
+    assert (stored.item_id, stored.client_id) == (tent.pk, tent.client_id)

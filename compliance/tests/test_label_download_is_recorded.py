@@ -119,3 +119,18 @@ def test_the_back_office_view_link_reads_and_its_action_records(
     assert pdf.status_code == 200 and pdf.content == b"%PDF-1.4 label"
     job = PrintJob.objects.get(pk=pdf_job.pk)
     assert job.state == JobState.SENT and job.downloaded_by == ada and job.sent_at is not None
+
+
+def test_the_desk_refuses_to_download_a_zpl_label_and_says_why(ada: User) -> None:
+    zebra = Printer.objects.create(
+        station="PACK", name="zebra", kind="zpl", host="127.0.0.1", port=9
+    )
+    job = queue_label(printer=zebra, label="fnsku", content="^XA^XZ", actor=ada)
+    desk = HttpClient()
+    desk.force_login(ada)
+
+    answer = desk.post(f"/labels/jobs/{job.pk}/download/")
+
+    assert answer.status_code == 400
+    assert "sent to the printer, not downloaded" in answer.content.decode()
+    assert PrintJob.objects.get(pk=job.pk).state == JobState.QUEUED

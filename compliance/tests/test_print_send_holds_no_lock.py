@@ -199,9 +199,6 @@ def test_a_claim_whose_sender_died_is_taken_again_once_its_lease_runs_out(ada: U
             state=JobState.SENDING, claimed_at=timezone.now(), attempts=1
         )
         assert station.send(job.pk).state == JobState.SENDING
-        station.reprint(job=job, actor=ada)
-        job.refresh_from_db()
-        assert job.state == JobState.SENDING  # a live send is left to finish
 
         # That sender died: once the lease runs out, the next send takes the job again.
         stale = timezone.now() - station.SEND_LEASE - dt.timedelta(seconds=1)
@@ -210,6 +207,35 @@ def test_a_claim_whose_sender_died_is_taken_again_once_its_lease_runs_out(ada: U
         assert sent.state == JobState.SENT and sent.attempts == 2
         wait_until(lambda: len(zebra.received) >= 1)
         assert zebra.received == [SMALL.encode()]
+    finally:
+        zebra.sock.close()
+
+
+def test_a_label_reprinted_while_its_send_was_in_flight_never_prints_after_the_reprint(
+    ada: User,
+) -> None:
+    zebra = CountingZebra()
+    try:
+        job = zpl_job(port=zebra.port, actor=ada)
+        PrintJob.objects.filter(pk=job.pk).update(
+            state=JobState.SENDING, claimed_at=timezone.now(), attempts=1
+        )
+        again = station.reprint(job=job, actor=ada)
+        job.refresh_from_db()
+        assert job.state == JobState.SENDING  # a live send is left to finish
+
+        # Its sender died (or the send failed): the original is not sent again — its reprint is
+        # the label now, with the same SSCC.
+        stale = timezone.now() - station.SEND_LEASE - dt.timedelta(seconds=1)
+        PrintJob.objects.filter(pk=job.pk).update(claimed_at=stale)
+        assert station.send(job.pk).state == JobState.SUPERSEDED
+        PrintJob.objects.filter(pk=job.pk).update(state=JobState.FAILED)
+        assert station.send(job.pk).state == JobState.SUPERSEDED
+        assert station.send(again.pk).state == JobState.SENT
+        wait_until(lambda: len(zebra.received) >= 1)
+        time.sleep(0.2)  # the original would arrive now
+        assert zebra.received == [SMALL.encode()]  # one label: the reprint's
+        assert PrintJob.objects.get(pk=job.pk).attempts == 1
     finally:
         zebra.sock.close()
 

@@ -33,6 +33,8 @@ class IdentifierForm(forms.ModelForm[Identifier]):
         if item is None or not data.get("kind") or not data.get("value"):
             return data
         try:
+            if self.instance.pk:
+                catalog.check_stays_with_its_brand(identifier=self.instance, item=item)
             self.instance.normalized = catalog.check_identifier(
                 client=item.client,
                 item=item,

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from wms.catalog.identifiers import is_digits, normalize, same_scan_forms, scan_key
 from wms.catalog.models import Client, Identifier, IdentifierKind, Item, PackLevel
-from wms.errors import IdentifierCollision, IdentifierInvalid
+from wms.errors import IdentifierCollision, IdentifierInvalid, WrongClient
 
 
 def check_identifier(
@@ -80,6 +80,20 @@ def add_identifier(
     )
 
 
+def check_stays_with_its_brand(*, identifier: Identifier, item: Item) -> int:
+    """An identifier stays with its client: moving it to another brand's item is refused (add it
+    to that item instead), so a barcode never resolves across brands. Returns the stored client."""
+    # The stored client, not the instance's: a form may have set the instance from the new item.
+    stored_client_id = Identifier.objects.values_list("client_id", flat=True).get(pk=identifier.pk)
+    if item.client_id != stored_client_id:
+        raise WrongClient(
+            f"{identifier.value} belongs to another brand than {item.sku}; an identifier stays "
+            "with its brand — add it to that item instead.",
+            field="item",
+        )
+    return stored_client_id
+
+
 @transaction.atomic
 def change_identifier(
     *,
@@ -90,8 +104,11 @@ def change_identifier(
     channel: str = "",
     pack_level: PackLevel | None = None,
 ) -> Identifier:
-    """Correct an identifier in place, under the same client lock and checks as adding one."""
-    client = Client.objects.select_for_update().get(pk=identifier.client_id)
+    """Correct an identifier in place, under the same client lock and checks as adding one; it
+    stays with its brand (`check_stays_with_its_brand`)."""
+    stored_client_id = check_stays_with_its_brand(identifier=identifier, item=item)
+    identifier.client_id = stored_client_id
+    client = Client.objects.select_for_update().get(pk=stored_client_id)
     key = check_identifier(
         client=client,
         item=item,
