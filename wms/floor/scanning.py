@@ -47,6 +47,10 @@ def container(value: str, *, expected: Container | None = None) -> Container:
     if expected is not None and (found is None or found.pk != expected.pk):
         raise WrongContainer(f"Scan {expected.type} {expected.barcode} — you scanned {code}.")
     if found is None:
+        if layout_selectors.is_location_label(code=code):  # only on the refusal: no extra read
+            raise WrongContainer(
+                f"{code} is a location, not a license plate. Scan the tote, carton or pallet label."
+            )
         raise WrongContainer(
             f"License plate {code} is not known. Scan the tote, carton or pallet label."
         )

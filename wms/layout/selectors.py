@@ -6,6 +6,8 @@ Selectors pull, services push: nothing here writes. Each keeps the exact query i
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from wms.layout.models import Container, Location, Warehouse
 
 
@@ -23,6 +25,11 @@ def container_by_label(*, code: str) -> Container | None:
     if found is None and code.isdigit() and len(code) in (18, 20):
         found = Container.objects.filter(sscc=code[-18:]).select_related("location").first()
     return found
+
+
+def is_location_label(*, code: str) -> bool:
+    """Whether a scanned value is some location's label or code (to say so when a plate was due)."""
+    return Location.objects.filter(Q(barcode=code) | Q(code__iexact=code)).exists()
 
 
 def container_by_barcode(*, barcode: str) -> Container | None:

@@ -200,7 +200,7 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
     shipments = [
         shipping.ship_order(
             # one scan id per order shipped by the close, stable across retries of the close
-            shipping.derived(ctx, f"order-{order.pk}"),
+            ctx.derive(f"order-{order.pk}"),
             order=order,
             carrier=load.carrier,
             tracking={p.pk: load.reference for p in by_order[order.pk]},

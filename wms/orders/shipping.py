@@ -29,7 +29,7 @@ S = OrderState
 
 
 # The ledger's one primitive for a second touch of the same operator action (uuid5, ids unchanged);
-# `derived` stays for the call sites that name it so (wms/loading/services.py).
+# `fulfilment.derived` keeps the old name importable.
 derived = derive
 
 
@@ -102,7 +102,7 @@ def ship_order(
         ]
         if p.container.parent_id is None:
             touches.ship(
-                derived(ctx, p.container.barcode),
+                ctx.derive(p.container.barcode),
                 container=p.container,
                 reference=order.touch_reference,
             )
@@ -110,9 +110,7 @@ def ship_order(
             shipment=shipment, parcel=p, tracking_number=tracking[p.pk].strip(), contents=contents
         )
     for pallet in Container.objects.filter(pk__in=pallets).order_by("pk"):
-        touches.ship(
-            derived(ctx, pallet.barcode), container=pallet, reference=order.touch_reference
-        )
+        touches.ship(ctx.derive(pallet.barcode), container=pallet, reference=order.touch_reference)
     OrderLine.objects.filter(order=order).update(shipped=F("packed"))
     _release_unshipped(ctx, order)
     states.move(
