@@ -7,37 +7,13 @@ import pytest
 
 from compliance import printing
 from compliance.models import Printer, SsccSeries
-from tests.factories import Site, changes_nothing, ctx, place, stock
+from compliance.tests.test_ship_time_checks import close, packed_order
+from tests.factories import Site, changes_nothing, ctx, stock
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.errors import DomainError, WrongContainer
 from wms.inventory import touches
 from wms.orders import fulfilment
-from wms.orders.models import Order, PickTask
-
-
-def packed_order(
-    site: Site, client: Client, item: Item, oscar: User, sam: User, ref: str, carton: str
-) -> Order:
-    stock(site, item, 2, oscar)
-    order = place(client, ref, [(item, 2)], channel="edi")
-    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
-    task = PickTask.objects.get(order=order)
-    tote = site.tote()
-    fulfilment.confirm_pick(ctx(oscar), task=task, tote=tote, quantity=2)
-    order.refresh_from_db()
-    fulfilment.pack_units(
-        ctx(oscar), order=order, tote=tote, carton=site.carton(carton), item=item, quantity=2
-    )
-    order.refresh_from_db()
-    return order
-
-
-def close(order: Order, weight: int = 2000) -> None:
-    fulfilment.close_parcel(
-        parcel=order.parcels.get(), weight_g=weight, length_mm=300, width_mm=200, height_mm=200
-    )
-    order.refresh_from_db()
 
 
 def test_a_closed_carton_is_sealed(

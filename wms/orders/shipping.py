@@ -49,10 +49,8 @@ def ship_order(
         "carrier": carrier,
         "tracking": {str(pk): str(number) for pk, number in tracking.items()},
     }
-    if ledger.recorded(ctx, kind=TouchKind.SHIP, request=request) is not None:
-        return Shipment.objects.filter(order_id=order.pk).order_by("pk").last() or _gone(order)
     order = locking.lock_order(order.pk, related=["service"])
-    # Again under the lock: a concurrent request with this id may have shipped the order while we
+    # Under the lock: a concurrent request with this id may have shipped the order while we
     # waited, and only the same request may be answered with its shipment.
     if ledger.recorded(ctx, kind=TouchKind.SHIP, request=request) is not None:
         return order.shipments.order_by("pk").last() or _gone(order)
