@@ -21,6 +21,8 @@ class AddressSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=20)
     country = serializers.CharField(max_length=2, default="US")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
 
 
 class OrderLineIn(serializers.Serializer):
@@ -99,6 +101,8 @@ class OrderOut(serializers.ModelSerializer):
             "ship_to_region",
             "ship_to_postal_code",
             "ship_to_country",
+            "ship_to_phone",
+            "ship_to_email",
             "label_printed_at",
             "flags",
             "received_at",

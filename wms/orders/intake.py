@@ -12,7 +12,7 @@ from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.errors import InvalidQuantity, ItemInactive
 from wms.layout.models import Warehouse
-from wms.orders import allocation, locking, states
+from wms.orders import address, allocation, locking, states
 from wms.orders.errors import AddressInvalid, EmptyOrder, ItemOfAnotherClient
 from wms.orders.models import (
     CarrierService,
@@ -22,8 +22,8 @@ from wms.orders.models import (
 )
 
 S = OrderState
-ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country")
-REQUIRED_ADDRESS = ("name", "line1", "city", "postal_code", "country")
+ADDRESS_FIELDS = address.FIELDS
+REQUIRED_ADDRESS = address.REQUIRED
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,10 @@ def ship_to_fields(ship_to: dict[str, str]) -> dict[str, str]:
         raise AddressInvalid(
             f"Unknown address fields: {', '.join(sorted(unknown))}.", field="ship_to"
         )
-    return {f"ship_to_{k}": str(v).strip() for k, v in ship_to.items()}
+    fields = {k: str(v).strip() for k, v in ship_to.items()}
+    if fields.get("region"):
+        fields["region"] = address.region_code(fields["country"], fields["region"])
+    return {f"ship_to_{k}": v for k, v in fields.items()}
 
 
 def import_order(

@@ -135,9 +135,15 @@ class Order(models.Model):
     ship_to_line1 = models.CharField(max_length=200)
     ship_to_line2 = models.CharField(max_length=200, blank=True)
     ship_to_city = models.CharField(max_length=100)
-    ship_to_region = models.CharField(max_length=100, blank=True, help_text="State or province.")
+    ship_to_region = models.CharField(
+        max_length=100, blank=True, help_text="State or province: its ISO 3166-2 code (OR, ON)."
+    )
     ship_to_postal_code = models.CharField(max_length=20)
     ship_to_country = models.CharField(max_length=2, default="US")
+    ship_to_phone = models.CharField(
+        max_length=40, blank=True, help_text="The buyer's phone, for the carrier."
+    )
+    ship_to_email = models.EmailField(blank=True, help_text="The buyer's e-mail, for the carrier.")
     service = models.ForeignKey(CarrierService, on_delete=models.PROTECT, related_name="+")
     ship_by = models.DateTimeField(null=True, blank=True, help_text="The channel's promise.")
     deliver_by = models.DateTimeField(null=True, blank=True)
