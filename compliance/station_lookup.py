@@ -36,6 +36,8 @@ TITLES = {
     "packing_slip": "Packing slip",
     "location": "Location label",
     "license_plate": "License plate label",
+    "carrier_label": "Carrier label (bought)",
+    "test": "Test print",
 }
 MAX_QUANTITY = 3000
 
@@ -223,7 +225,7 @@ def _for_order(order: Order) -> Found:
     bulk = []
     if parcels:
         bulk.append(
-            Bulk("order_cartons", f"All {len(parcels)} carton labels", {"order": str(order.pk)})
+            Bulk("order_cartons", f"all {len(parcels)} carton labels", {"order": str(order.pk)})
         )
     if fba is not None:
         bulk += _fba_bulk(fba, parcels)
@@ -245,7 +247,7 @@ def _fba_bulk(fba: FbaShipment, parcels: list[Parcel]) -> list[Bulk]:
         bulk.append(
             Bulk(
                 "fba_boxes",
-                f"All {len(parcels)} FBA box labels",
+                f"all {len(parcels)} FBA box labels",
                 {"fba_shipment": fba.shipment_id},
             )
         )
@@ -317,7 +319,7 @@ def _for_load(load: Load) -> Found:
         ("Cartons", str(len(parcels))),
     ]
     bulk = (
-        [Bulk("load_cartons", f"All {len(parcels)} carton labels", {"load": str(load.pk)})]
+        [Bulk("load_cartons", f"all {len(parcels)} carton labels", {"load": str(load.pk)})]
         if parcels
         else []
     )

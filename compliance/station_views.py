@@ -195,10 +195,11 @@ def queue(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _queue_context(printer: Printer) -> dict[str, Any]:
-    return {
-        "jobs": list(station_desk.todays_jobs(station_code=printer.station)),
-        "health": station_desk.health(printer),
-    }
+    rows = [
+        {"job": job, "title": _name(job)}
+        for job in station_desk.todays_jobs(station_code=printer.station)
+    ]
+    return {"rows": rows, "health": station_desk.health(printer)}
 
 
 @clerk_only

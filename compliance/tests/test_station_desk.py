@@ -57,7 +57,7 @@ def zebra_printer(zebra: FakeZebra) -> Printer:
 @pytest.fixture
 def clerk(db: None) -> User:
     user = UserFactory.create(username="cleo", role=Role.OPERATOR)
-    user.groups.add(Group.objects.get(name=station_desk.LABEL_CLERKS))
+    user.groups.add(Group.objects.get_or_create(name=station_desk.LABEL_CLERKS)[0])
     return user
 
 
@@ -86,7 +86,7 @@ def test_an_order_number_offers_its_slip_and_each_cartons_labels(order: Order) -
     blocked = {p.label: p.blocked for p in found.printables}
     assert blocked["sscc_carton"] == ""
     assert blocked["shipping_label"] == "No tracking number yet: the carton has not shipped."
-    assert [(b.kind, b.title) for b in found.bulk] == [("order_cartons", "All 2 carton labels")]
+    assert [(b.kind, b.title) for b in found.bulk] == [("order_cartons", "all 2 carton labels")]
     assert ("Cartons", "2") in found.facts
 
 

@@ -2,7 +2,8 @@
 // is), is selected after each answer so the next scan replaces it, and the tests count answers.
 (function () {
   "use strict";
-  window.stationSettled = 0;
+  window.stationSettled = 0;  // answers shown (the browser tests wait on these)
+  window.stationFound = 0;  // answers to a scan shown
   function focusScan() {
     var input = document.getElementById("scan-input");
     var a = document.activeElement;
@@ -11,6 +12,7 @@
   }
   document.addEventListener("htmx:afterSettle", function (e) {
     window.stationSettled += 1;
+    if (e.detail.target && e.detail.target.id === "found") window.stationFound += 1;
     if (!e.detail.elt || e.detail.elt.id !== "queue") focusScan();
   });
 })();
