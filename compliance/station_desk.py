@@ -163,7 +163,9 @@ def bulk_requests(kind: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         if fba is None:
             raise StationInputInvalid("No such FBA shipment: scan it again.", field="fba_shipment")
         if kind == "fba_boxes":
-            extra = {"fba_shipment": fba.shipment_id, "fc_code": fba.fc_code}
+            if fba.no_box_labels:
+                raise BulkRefused([fba.no_box_labels])
+            extra = {"fba_shipment": fba.confirmation_id, "fc_code": fba.fc_code}
             return [
                 {"label": "fba_box", "parcel": p, **extra}
                 for p in fba.order.parcels.select_related("container").order_by("pk")

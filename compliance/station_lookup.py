@@ -53,11 +53,31 @@ class StationInputInvalid(DomainError):
 
 @dataclass(frozen=True)
 class FbaShipment:
-    """An Amazon inbound shipment and the replenishment order whose cartons it carries."""
+    """An Amazon inbound shipment and the replenishment order whose cartons it carries.
+
+    `shipment_id` is Amazon's identifier of the shipment (what the desk is scanned with);
+    `confirmation_id` the "confirmed shipment ID which shows up on labels (for example,
+    FBA1234ABCD)" (Fulfillment Inbound 2024-03-20, Shipment.shipmentConfirmationId): box labels
+    carry it, so they cannot be printed until it is known.
+    """
 
     shipment_id: str
     order: Order
+    confirmation_id: str = ""
     fc_code: str = ""
+
+    @property
+    def label_id(self) -> str:
+        return self.confirmation_id or self.shipment_id
+
+    @property
+    def no_box_labels(self) -> str:
+        if self.confirmation_id:
+            return ""
+        return (
+            f"Amazon's confirmation ID (FBA…) of shipment {self.shipment_id} is not known yet: "
+            "box labels carry it."
+        )
 
 
 class FbaShipments(Protocol):
@@ -197,12 +217,14 @@ def _carton_printables(parcel: Parcel, order: Order, fba: FbaShipment | None) ->
     not_closed = "" if closed else f"Close {carton.barcode} once the whole order is packed."
     found = [Printable("sscc_carton", name, {"parcel": str(parcel.pk)}, blocked=not_closed)]
     if fba is not None:
-        params = {"parcel": str(parcel.pk), "fba_shipment": fba.shipment_id}
+        params = {"parcel": str(parcel.pk), "fba_shipment": fba.confirmation_id}
         if fba.fc_code:
             params["fc_code"] = fba.fc_code
-        blocked = "" if parcel.closed_at else f"Close {carton.barcode} first."
+        blocked = fba.no_box_labels or (
+            "" if parcel.closed_at else f"Close {carton.barcode} first."
+        )
         found.append(
-            Printable("fba_box", f"{carton.barcode} · {fba.shipment_id}", params, blocked=blocked)
+            Printable("fba_box", f"{carton.barcode} · {fba.label_id}", params, blocked=blocked)
         )
     shipped = getattr(parcel, "shipment_parcel", None)
     found.append(
@@ -262,6 +284,8 @@ def _for_fba(fba: FbaShipment) -> Found:
     for line in order.lines.select_related("item").order_by("pk"):
         printables.append(_fnsku(line.item, line.quantity))
     facts = [*_order_facts(order), ("Order", order.external_id), ("Boxes", str(len(parcels)))]
+    if fba.confirmation_id:
+        facts.append(("On labels", fba.confirmation_id))
     return Found(
         "fba_shipment",
         f"FBA shipment {fba.shipment_id}",
@@ -394,7 +418,7 @@ def label_request(params: Mapping[str, str]) -> dict[str, Any]:
     for text in ("fba_shipment", "fc_code"):
         value = (params.get(text) or "").strip()
         if value:
-            if not (value.isascii() and value.isalnum() and len(value) <= 20):
+            if not (value.isascii() and value.replace("-", "").isalnum() and len(value) <= 40):
                 raise StationInputInvalid(f"{value!r} is not an Amazon code.", field=text)
             request[text] = value
     return request

@@ -13,13 +13,16 @@ from wms.orders.models import Order
 
 class AmazonFbaShipments:
     def by_code(self, code: str) -> FbaShipment | None:
-        # Amazon's inbound shipment IDs start with "FBA" (e.g. FBA15DJCQ9XP); anything else is not
-        # one of ours to answer, and the JSON list is read in Python (SQLite has no JSON contains).
-        if not code.upper().startswith("FBA"):
+        # Amazon's shipmentId: "Identifier of a shipment", 38 characters of [a-zA-Z0-9-]
+        # (Fulfillment Inbound 2024-03-20, Shipment.shipmentId). The JSON list is narrowed by its
+        # text (SQLite has no JSON `contains`), then matched exactly.
+        if len(code) != 38:
             return None
-        for plan in InboundPlan.objects.exclude(shipment_ids=[]).select_related("order__client"):
+        for plan in InboundPlan.objects.filter(shipment_ids__icontains=code).select_related(
+            "order__client"
+        ):
             if code in plan.shipment_ids:
-                return FbaShipment(shipment_id=code, order=plan.order)
+                return _shipment(code, plan.order)
         return None
 
     def for_order(self, order: Order) -> FbaShipment | None:
@@ -28,7 +31,13 @@ class AmazonFbaShipments:
             return None
         # Placement may split a plan into several shipments; the desk labels the order's boxes
         # with the first until box-to-shipment assignments are stored.
-        return FbaShipment(shipment_id=plan.shipment_ids[0], order=order)
+        return _shipment(plan.shipment_ids[0], order)
+
+
+def _shipment(shipment_id: str, order: Order) -> FbaShipment:
+    # The confirmation ID (FBA…) that box labels carry comes from getShipment, which this
+    # integration does not call yet: the desk says box labels wait for it.
+    return FbaShipment(shipment_id=shipment_id, order=order)
 
 
 SOURCE = AmazonFbaShipments()

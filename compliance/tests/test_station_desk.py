@@ -302,15 +302,20 @@ def test_a_test_print_reaches_the_printer(
 # --- FBA shipments (the Amazon integration registers its source; a stand-in here) -------------
 
 
+SHIPMENT_ID = "sh00000000-0000-0000-0000-00000000desk"  # Amazon's 38-character shipmentId
+
+
 class OneShipment:
     def __init__(self, order: Order) -> None:
         self.order = order
 
     def by_code(self, code: str) -> FbaShipment | None:
-        return FbaShipment("FBA15DESK01", self.order, "ONT8") if code == "FBA15DESK01" else None
+        if code != SHIPMENT_ID:
+            return None
+        return FbaShipment(SHIPMENT_ID, self.order, confirmation_id="FBA15DESK01", fc_code="ONT8")
 
     def for_order(self, order: Order) -> FbaShipment | None:
-        return self.by_code("FBA15DESK01") if order.pk == self.order.pk else None
+        return self.by_code(SHIPMENT_ID) if order.pk == self.order.pk else None
 
 
 def test_an_fba_shipment_gets_box_labels_and_fnsku_labels_for_its_units(
@@ -318,7 +323,7 @@ def test_an_fba_shipment_gets_box_labels_and_fnsku_labels_for_its_units(
 ) -> None:
     monkeypatch.setattr(station_lookup, "_FBA_SOURCES", [OneShipment(order)])
     catalog.add_identifier(item=tent, kind=IdentifierKind.FNSKU, value="X00TENT001")
-    [found] = station_lookup.look_up("FBA15DESK01")
+    [found] = station_lookup.look_up(SHIPMENT_ID)
     assert found.kind == "fba_shipment"
     assert [b.kind for b in found.bulk] == ["fba_units", "fba_boxes"]
     assert [p.label for p in found.printables] == ["fba_box", "fba_box", "fnsku"]
@@ -339,7 +344,7 @@ def test_an_fba_shipment_gets_box_labels_and_fnsku_labels_for_its_units(
     assert set(plain([b for page in scan(bytes(units.content)) for b in page])) == {"X00TENT001"}
     assert Touch.objects.count() == touches_before  # relabel touches come from the floor's scans
     orders = station_lookup.look_up("PO-DESK")
-    assert ("FBA shipment", "FBA15DESK01") in orders[0].facts
+    assert ("FBA shipment", SHIPMENT_ID) in orders[0].facts
 
 
 # --- who may use the desk ---------------------------------------------------------------------

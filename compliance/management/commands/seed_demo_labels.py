@@ -43,10 +43,9 @@ class Command(BaseCommand):
     def _label_clerk(self) -> None:
         """A floor operator in the Label clerks group: the label station is theirs (and
         supervisors'), not every operator's."""
+        demo_password = "labels-demo"  # noqa: S105 - the demo's published login (README)
         clerk = User.objects.filter(username="labels").first() or User.objects.create_user(
-            username="labels",
-            password="labels-demo",
-            role=Role.OPERATOR,  # noqa: S106 - demo
+            username="labels", password=demo_password, role=Role.OPERATOR
         )
         clerk.groups.add(Group.objects.get_or_create(name=LABEL_CLERKS)[0])
 
