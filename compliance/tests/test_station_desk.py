@@ -394,3 +394,28 @@ def test_the_station_pages_sign_in_refuse_and_remember_the_printer(
     assert job.downloaded_by == clerk and job.state == JobState.SENT
     queue = http.get("/station/queue/").content.decode()
     assert f'id="job-{job.pk}"' in queue and "by cleo" in queue
+
+
+def test_the_queue_costs_the_same_queries_for_1_and_20_labels(
+    db: None, clerk: User, desk: Printer, site: Site
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    http = HttpClient()
+    http.force_login(clerk)
+    http.cookies["label_printer"] = str(desk.pk)
+    params = {"label": "location", "location": str(site.face1.pk)}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert http.get("/station/queue/").status_code == 200
+        return len(captured)
+
+    job = station_desk.print_one(params=params, printer=desk, actor=clerk)
+    station.record_download(job=job, user=clerk)
+    one = queries()
+    for _ in range(19):
+        station_desk.reprint(job=job, actor=clerk, reason="smudged")
+    assert PrintJob.objects.count() == 20
+    assert queries() == one
