@@ -125,6 +125,7 @@ def test_a_clerk_prints_an_orders_carton_labels_reprints_one_and_sees_a_dead_pri
     printer = Printer.objects.create(
         station="LABEL-DESK", name="Zebra ZT411", kind="zpl", host="127.0.0.1", port=zebra.port
     )
+    laser = Printer.objects.create(station="PACK-DESK", name="Office laser", kind="pdf")
     dead = Printer.objects.create(
         station="DOCK-DESK", name="Zebra off", kind="zpl", host="127.0.0.1", port=closed_port()
     )
@@ -216,6 +217,21 @@ def test_a_clerk_prints_an_orders_carton_labels_reprints_one_and_sees_a_dead_pri
         assert "did not take the label" in failed.error
         expect(page.locator(f"#job-{failed.pk} .st-why")).to_contain_text("did not take the label")
         clerk.snap("dead-printer-red")
+
+        # A PDF printer at the desk: the slip waits to be downloaded; the download is recorded
+        # (who) and the PDF scans back to the order.
+        page.locator("#change-printer").click()
+        clerk.choose_printer(laser)
+        clerk.scan("PO-DESK")
+        page.locator(f"tr[data-key='packing_slip-order{order.pk}'] .st-print-btn").click()
+        expect(page.locator("#said")).to_have_text("Packing slip ready to download below.")
+        slip = PrintJob.objects.get(printer=laser)
+        expect(page.locator(f"#job-{slip.pk}")).to_have_attribute("data-state", "ready")
+        page.locator(f"#job-{slip.pk} button", has_text="Download").click()
+        expect(page.locator(f"#job-{slip.pk}")).to_contain_text("Downloaded by cleo")
+        clerk.snap("slip-downloaded")
+        pages = scan(bytes(PrintJob.objects.get(pk=slip.pk).content))
+        assert {b.text for found in pages for b in found} == {"PO-DESK"}
     finally:
         context.close()
         zebra.close()

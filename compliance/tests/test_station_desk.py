@@ -365,6 +365,8 @@ def test_the_station_pages_sign_in_refuse_and_remember_the_printer(
 ) -> None:
     anonymous = HttpClient()
     assert anonymous.get("/station/").url.startswith("/login/?next=/station/")  # type: ignore[attr-defined]
+    hx = anonymous.get("/station/find/", {"code": "P-01"}, headers={"HX-Request": "true"})
+    assert (hx.status_code, hx["HX-Redirect"]) == (204, "/login/?next=/station/")
     brand = HttpClient()
     brand.force_login(alice)
     refused = brand.get("/station/")
@@ -393,7 +395,14 @@ def test_the_station_pages_sign_in_refuse_and_remember_the_printer(
     job.refresh_from_db()
     assert job.downloaded_by == clerk and job.state == JobState.SENT
     queue = http.get("/station/queue/").content.decode()
-    assert f'id="job-{job.pk}"' in queue and "by cleo" in queue
+    assert f'id="job-{job.pk}"' in queue and "Downloaded by cleo" in queue
+    refused = http.post(f"/station/jobs/{job.pk}/reprint/", headers={"HX-Request": "true"})
+    assert "Say why the label is printed again" in refused.content.decode()
+    again = http.post(
+        f"/station/jobs/{job.pk}/reprint/", headers={"HX-Request": "true", "HX-Prompt": "torn"}
+    )
+    assert again["HX-Trigger"] == "queue-changed"
+    assert PrintJob.objects.get(reprint_of=job).reason == "torn"
 
 
 def test_the_queue_costs_the_same_queries_for_1_and_20_labels(
