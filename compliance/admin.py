@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from compliance import station
+from compliance import station, station_desk
 from compliance.models import Chargeback, ComplianceEvent, Printer, PrintJob, RuleSet, SsccSeries
 from compliance.views import job_content
 from wms.accounts.models import User
@@ -15,8 +15,35 @@ from wms.errors import DomainError
 
 @admin.register(Printer)
 class PrinterAdmin(admin.ModelAdmin[Printer]):
-    list_display = ("station", "name", "kind", "host", "port", "dpi", "active")
+    """Printers per station; a test print shows whether one answers (red at the label station
+    when it does not)."""
+
+    list_display = ("station", "name", "kind", "host", "port", "dpi", "active", "answering")
     list_filter = ("kind", "active")
+    actions = ["test_print"]
+
+    @admin.display(description="State")
+    def answering(self, obj: Printer) -> str:
+        health = station_desk.health(obj)
+        colour = {"ok": "#0b6e4f", "bad": "#b3261e"}.get(health.tone, "#8a5a00")
+        return format_html('<span style="color:{}">{}</span>', colour, health.text)
+
+    @admin.action(description="Test print on the selected printers")
+    def test_print(self, request: HttpRequest, queryset: QuerySet[Printer]) -> None:
+        user = request.user
+        assert isinstance(user, User)
+        for printer in queryset:
+            try:
+                job = station_desk.test_print(printer=printer, actor=user)
+            except DomainError as exc:
+                self.message_user(request, f"{printer}: {exc.message}", messages.ERROR)
+                continue
+            where = (
+                "download it from the print jobs"
+                if printer.kind == "pdf"
+                else "it is being sent; the State column turns red if the printer does not answer"
+            )
+            self.message_user(request, f"{printer}: test label #{job.pk} queued — {where}.")
 
 
 @admin.register(SsccSeries)
@@ -39,6 +66,7 @@ class PrintJobAdmin(admin.ModelAdmin[PrintJob]):
         "order",
         "sscc",
         "reprint_of",
+        "reason",
         "downloaded_by",
         "view",
     )

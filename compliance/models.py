@@ -88,6 +88,9 @@ class PrintJob(models.Model):
     reprint_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reprints"
     )
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="Why a label was printed again (torn, smudged…)."
+    )
     # What the label is for: the evidence trail a chargeback dispute needs.
     container = models.ForeignKey(
         "wms.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

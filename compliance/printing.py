@@ -4,12 +4,13 @@ the chosen printer, and queues the job (compliance/station.py) — the audit of 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils import timezone
 
 from compliance import sscc as sscc_service
 from compliance import station
@@ -18,6 +19,7 @@ from compliance.labels.data import (
     Address,
     CartonLabel,
     CodeLabel,
+    FbaBoxLabel,
     FnskuLabel,
     PackingSlip,
     PackingSlipLine,
@@ -105,9 +107,26 @@ def _series_for(client_id: int) -> SsccSeries:
     return series
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Made:
+    """A label rendered for one printer (or for a preview), with what it is for (the audit)."""
+
+    label: str
+    content: bytes | str
+    subject: dict[str, Any] = field(default_factory=dict)
+
+
 def print_carton_label(*, parcel: Parcel, printer: Printer, actor: User) -> PrintJob:
     """The GS1-128 carton label: the carton gets its SSCC once (a reprint shows the same one)."""
+    return print_label(label="sscc_carton", parcel=parcel, printer=printer, actor=actor)
+
+
+def print_pallet_label(*, pallet: Container, printer: Printer, actor: User) -> PrintJob:
+    """The pallet's GS1-128 label: its own SSCC (issued once), the order's PO, cartons and weight."""
+    return print_label(label="sscc_pallet", container=pallet, printer=printer, actor=actor)
+
+
+def _carton_label(parcel: Parcel, render: ModuleType) -> Made:
     carton = Container.objects.select_for_update().get(pk=parcel.container_id)
     order = Order.objects.select_related("service", "warehouse", "client").get(pk=parcel.order_id)
     parcel.refresh_from_db()
@@ -148,20 +167,14 @@ def print_carton_label(*, parcel: Parcel, printer: Printer, actor: User) -> Prin
         content_count=count,
         lot=lot if gtin else None,
     )
-    return station.queue_label(
-        printer=printer,
-        label="sscc_carton",
-        content=_renderer(printer).carton_label(data),
-        actor=actor,
-        container=carton,
-        order=order,
-        sscc=carton.sscc,
+    return Made(
+        "sscc_carton",
+        render.carton_label(data),
+        {"container": carton, "order": order, "sscc": carton.sscc},
     )
 
 
-@transaction.atomic
-def print_pallet_label(*, pallet: Container, printer: Printer, actor: User) -> PrintJob:
-    """The pallet's GS1-128 label: its own SSCC (issued once), the order's PO, cartons and weight."""
+def _pallet_label(pallet: Container, render: ModuleType) -> Made:
     pallet = Container.objects.select_for_update().get(pk=pallet.pk)
     if pallet.type != "pallet":
         raise LabelNotReady(
@@ -188,22 +201,49 @@ def print_pallet_label(*, pallet: Container, printer: Printer, actor: User) -> P
             Decimal("0.1"), (Decimal(grams) / Decimal("453.59237")).quantize(Decimal("0.1"))
         ),
     )
-    return station.queue_label(
-        printer=printer,
-        label="sscc_pallet",
-        content=_renderer(printer).pallet_label(data),
-        actor=actor,
-        container=pallet,
-        order=order,
-        sscc=pallet.sscc,
+    return Made(
+        "sscc_pallet",
+        render.pallet_label(data),
+        {"container": pallet, "order": order, "sscc": pallet.sscc},
     )
 
 
+@transaction.atomic
 def print_label(**kwargs: Any) -> PrintJob:
     """Render and queue one of the station's labels; a label that cannot be made (a lot code with
     a space, text too long for the stock) is refused with the reason, never half printed."""
+    made = _made(**kwargs)
+    req_printer: Printer = kwargs["printer"]
+    return station.queue_label(
+        printer=req_printer,
+        label=made.label,
+        content=made.content,
+        actor=kwargs["actor"],
+        **made.subject,
+    )
+
+
+class _Preview(Exception):
+    """Unwinds a preview's transaction: a preview prints nothing and issues no SSCC."""
+
+
+def preview_label(**kwargs: Any) -> bytes:
+    """The label as PDF, to look at before printing: rendered by the same builder, then every
+    write it made (an SSCC drawn for a carton that had none) rolled back. Queues nothing."""
+    made: Made | None = None
     try:
-        return _print_label(**kwargs)
+        with transaction.atomic():
+            made = _made(**kwargs | {"printer": None})
+            raise _Preview
+    except _Preview:
+        pass
+    assert made is not None and isinstance(made.content, bytes)
+    return made.content
+
+
+def _made(**kwargs: Any) -> Made:
+    try:
+        return _build(**kwargs)
     except ValueError as exc:
         raise LabelCannotBeMade(f"This label cannot be made: {exc}") from None
 
@@ -213,7 +253,7 @@ class LabelRequest:
     """What the station was asked to print; each builder takes what its label needs from it."""
 
     label: str
-    printer: Printer
+    printer: Printer | None  # None: a preview, rendered as PDF
     actor: User
     parcel: Parcel | None = None
     order: Order | None = None
@@ -221,6 +261,8 @@ class LabelRequest:
     location: Location | None = None
     container: Container | None = None
     quantity: int = 1
+    fba_shipment: str = ""
+    fc_code: str = ""
 
     def need(self, value: T | None, what: str) -> T:
         """Says what is missing for the kind asked."""
@@ -232,20 +274,22 @@ class LabelRequest:
 
     @property
     def render(self) -> ModuleType:
-        return _renderer(self.printer)
+        return pdf if self.printer is None else _renderer(self.printer)
+
+    @property
+    def pdf(self) -> bool:
+        return self.printer is None or self.printer.kind == PrinterKind.PDF
 
 
-def _sscc_carton(req: LabelRequest) -> PrintJob:
-    parcel = req.need(req.parcel, "parcel")
-    return print_carton_label(parcel=parcel, printer=req.printer, actor=req.actor)
+def _sscc_carton(req: LabelRequest) -> Made:
+    return _carton_label(req.need(req.parcel, "parcel"), req.render)
 
 
-def _sscc_pallet(req: LabelRequest) -> PrintJob:
-    pallet = req.need(req.container, "container")
-    return print_pallet_label(pallet=pallet, printer=req.printer, actor=req.actor)
+def _sscc_pallet(req: LabelRequest) -> Made:
+    return _pallet_label(req.need(req.container, "container"), req.render)
 
 
-def _fnsku(req: LabelRequest) -> PrintJob:
+def _fnsku(req: LabelRequest) -> Made:
     item = req.need(req.item, "item")
     fnsku = (
         item.identifiers.filter(kind=IdentifierKind.FNSKU).values_list("value", flat=True).first()
@@ -256,18 +300,16 @@ def _fnsku(req: LabelRequest) -> PrintJob:
         )
     one = FnskuLabel(fnsku=fnsku, title=item.description)
     quantity = req.quantity
-    if req.printer.kind == PrinterKind.PDF:
+    if req.pdf:
         content: bytes | str = (
             pdf.fnsku_sheet([one] * quantity) if quantity > 1 else pdf.fnsku_label(one)
         )
     else:
         content = zpl.fnsku_label(one) * quantity
-    return station.queue_label(
-        printer=req.printer, label="fnsku", content=content, actor=req.actor, item=item
-    )
+    return Made("fnsku", content, {"item": item})
 
 
-def _packing_slip(req: LabelRequest) -> PrintJob:
+def _packing_slip(req: LabelRequest) -> Made:
     order = req.need(req.order, "order")
     lines = tuple(
         PackingSlipLine(
@@ -278,16 +320,10 @@ def _packing_slip(req: LabelRequest) -> PrintJob:
         for line in order.lines.select_related("item")
     )
     slip = PackingSlip(order_ref=order.external_id, ship_to=order_address(order), lines=lines)
-    return station.queue_label(
-        printer=req.printer,
-        label="packing_slip",
-        content=req.render.packing_slip(slip),
-        actor=req.actor,
-        order=order,
-    )
+    return Made("packing_slip", req.render.packing_slip(slip), {"order": order})
 
 
-def _shipping_label(req: LabelRequest) -> PrintJob:
+def _shipping_label(req: LabelRequest) -> Made:
     parcel = req.need(req.parcel, "parcel")
     shipped = (
         ShipmentParcel.objects.filter(parcel=parcel)
@@ -311,51 +347,72 @@ def _shipping_label(req: LabelRequest) -> PrintJob:
         ),
         reference=order.external_id,
     )
-    return station.queue_label(
-        printer=req.printer,
-        label="shipping_label",
-        content=req.render.shipping_label(data),
-        actor=req.actor,
-        container=parcel.container,
-        order=order,
-        shipment=shipped.shipment,
+    return Made(
+        "shipping_label",
+        req.render.shipping_label(data),
+        {"container": parcel.container, "order": order, "shipment": shipped.shipment},
     )
 
 
-def _location(req: LabelRequest) -> PrintJob:
+def _location(req: LabelRequest) -> Made:
     location = req.need(req.location, "location")
     code = CodeLabel(code=location.barcode, caption="LOCATION", description=location.code)
-    return station.queue_label(
-        printer=req.printer, label="location", content=req.render.code_label(code), actor=req.actor
-    )
+    return Made("location", req.render.code_label(code))
 
 
-def _license_plate(req: LabelRequest) -> PrintJob:
+def _license_plate(req: LabelRequest) -> Made:
     container = req.need(req.container, "container")
     code = CodeLabel(code=container.barcode, caption=f"{container.type.upper()} LICENSE PLATE")
-    return station.queue_label(
-        printer=req.printer,
-        label="license_plate",
-        content=req.render.code_label(code),
-        actor=req.actor,
-        container=container,
-    )
+    return Made("license_plate", req.render.code_label(code), {"container": container})
 
 
-def _item(req: LabelRequest) -> PrintJob:
+def _item(req: LabelRequest) -> Made:
     item = req.need(req.item, "item")
     code = CodeLabel(code=item.sku, caption="ITEM", description=item.description)
-    return station.queue_label(
-        printer=req.printer,
-        label="item",
-        content=req.render.code_label(code),
-        actor=req.actor,
-        item=item,
+    return Made("item", req.render.code_label(code), {"item": item})
+
+
+def _fba_box(req: LabelRequest) -> Made:
+    """Amazon's inbound box label for one carton of an FBA shipment: the box ID is the shipment
+    ID, "U" and the box number in six digits (Amazon's "FBA15…U000001" form)."""
+    parcel = req.need(req.parcel, "parcel")
+    shipment_id = req.need(req.fba_shipment or None, "FBA shipment")
+    order = Order.objects.select_related("warehouse").get(pk=parcel.order_id)
+    if parcel.closed_at is None:
+        raise LabelNotReady(
+            f"Close {parcel.container.barcode} (weigh and measure it), then print its box label."
+        )
+    parcels = list(order.parcels.order_by("pk").values_list("pk", flat=True))
+    number = parcels.index(parcel.pk) + 1
+    data = FbaBoxLabel(
+        shipment_id=shipment_id,
+        box_id=f"{shipment_id}U{number:06d}",
+        box_number=number,
+        box_count=len(parcels),
+        ship_from=warehouse_address(order.warehouse or parcel.container.warehouse),
+        ship_to=order_address(order),
+        fc_code=req.fc_code,
+        shipment_name=f"{order.client.code} {order.external_id}",
     )
+    return Made(
+        "fba_box", req.render.fba_box_label(data), {"container": parcel.container, "order": order}
+    )
+
+
+def _test_page(req: LabelRequest) -> Made:
+    """A printer's test print: a code label naming the printer, sent like any label."""
+    printer = req.printer
+    name = str(printer) if printer else "preview"
+    code = CodeLabel(
+        code=f"TEST-{printer.pk if printer else 0}",
+        caption="TEST PRINT",
+        description=f"{name} {timezone.localtime():%Y-%m-%d %H:%M}",
+    )
+    return Made("test", req.render.code_label(code))
 
 
 # The station's labels: kind → the builder that gathers its data, renders it and queues the job.
-LABEL_BUILDERS: dict[str, Callable[[LabelRequest], PrintJob]] = {
+LABEL_BUILDERS: dict[str, Callable[[LabelRequest], Made]] = {
     "sscc_carton": _sscc_carton,
     "sscc_pallet": _sscc_pallet,
     "fnsku": _fnsku,
@@ -364,10 +421,12 @@ LABEL_BUILDERS: dict[str, Callable[[LabelRequest], PrintJob]] = {
     "location": _location,
     "license_plate": _license_plate,
     "item": _item,
+    "fba_box": _fba_box,
+    "test": _test_page,
 }
 
 
-def _print_label(*, label: str, **request: Any) -> PrintJob:
+def _build(*, label: str, **request: Any) -> Made:
     builder = LABEL_BUILDERS.get(label)
     if builder is None:
         raise UnknownLabelKind(f"Unknown label kind {label!r}.", field="label")

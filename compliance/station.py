@@ -151,8 +151,11 @@ def _deliver(job: PrintJob) -> str:
 
 
 @transaction.atomic
-def reprint(*, job: PrintJob, actor: User, printer: Printer | None = None) -> PrintJob:
-    """Print the same label again (a torn or smudged label); the audit links it to the first."""
+def reprint(
+    *, job: PrintJob, actor: User, printer: Printer | None = None, reason: str = ""
+) -> PrintJob:
+    """Print the same label again (a torn or smudged label); the audit links it to the first and
+    keeps the reason."""
     original = job.reprint_of or job
     # A job not yet printed must never print after its reprint: two labels, one SSCC.
     # A claim whose sender died counts as not printed; a live send in flight is left to finish,
@@ -168,12 +171,33 @@ def reprint(*, job: PrintJob, actor: User, printer: Printer | None = None) -> Pr
         content=content,
         actor=actor,
         reprint_of=original,
+        reason=reason,
         container=job.container,
         order=job.order,
         shipment=job.shipment,
         item=job.item,
         sscc=job.sscc,
     )
+
+
+class NotRetryable(DomainError):
+    code = "not_retryable"
+
+
+@transaction.atomic
+def retry(*, job: PrintJob, actor: User) -> PrintJob:
+    """Send a failed ZPL label again (the printer is back on): the same job, one more attempt.
+    A label reprinted since is never retried (two labels, one SSCC): `claim` supersedes it."""
+    job = PrintJob.objects.select_for_update().select_related("printer").get(pk=job.pk)
+    if job.state != JobState.FAILED:
+        raise NotRetryable(
+            f"Label #{job.pk} is {job.get_state_display().lower()}: only a failed label is retried."
+        )
+    from compliance.tasks import send_print_job
+
+    logger.info("label #%s (%s) retried by %s", job.pk, job.label, actor)
+    transaction.on_commit(partial(send_print_job.delay, job.pk))
+    return job
 
 
 @transaction.atomic

@@ -16,6 +16,11 @@ class AmazonConfig(AppConfig):
         from wms.outbox import routing
 
         hooks.register("ship", fba.on_ship)
+        # The label desk finds FBA shipments by their Amazon ID (compliance/station_lookup.py).
+        from channels_app.amazon import station
+        from compliance import station_lookup
+
+        station_lookup.register_fba(station.SOURCE)
         # Availability and ship confirmations reach Amazon through the outbox (delivery.py).
         # Nothing is routed until an AmazonIntegration exists, so `make run` without one sends
         # nothing anywhere.

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from compliance.models import Printer, RuleSet, SsccSeries
+from compliance.station_desk import refusal
+from wms.accounts.models import User
 
 
 @pytest.mark.slow
@@ -33,3 +35,5 @@ def test_the_label_station_demo_loads_after_the_core_demo_once(
     assert SsccSeries.objects.count() == 2
     guide = RuleSet.objects.get(code="BIGRETAIL-2026")
     assert list(guide.clients.values_list("code", flat=True)) == ["NWO"]
+    clerk = User.objects.get(username="labels")
+    assert clerk.check_password("labels-demo") and refusal(clerk) == ""

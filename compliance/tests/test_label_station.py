@@ -12,6 +12,7 @@ from stdnum import ean
 
 from compliance.models import JobState, Printer, PrintJob, SsccSeries
 from compliance.station import send
+from compliance.tests.label_artifacts import keep
 from compliance.tests.test_print_station import FakeZebra
 from tests.conftest import api_as
 from tests.factories import Site, ctx, gtin, place, stock
@@ -24,6 +25,7 @@ from wms.orders.models import Order, PickTask
 
 
 def decoded(pdf_bytes: bytes) -> list[str]:
+    keep(pdf_bytes)
     texts = []
     doc = pypdfium2.PdfDocument(pdf_bytes)
     for i in range(len(doc)):

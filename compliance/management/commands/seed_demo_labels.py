@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from compliance.models import Printer, RuleSet, SsccSeries
+from compliance.station_desk import LABEL_CLERKS
+from wms.accounts.models import Role, User
 from wms.catalog.models import Client
 
 
@@ -31,7 +34,20 @@ class Command(BaseCommand):
             raise CommandError("No demo brand NWO: run `python manage.py seed_demo` first.")
         with transaction.atomic():
             self._label_station(clients["NWO"])
-        self.stdout.write("Demo label station loaded: 5 printers, 2 SSCC series, 1 routing guide.")
+            self._label_clerk()
+        self.stdout.write(
+            "Demo label station loaded: 5 printers, 2 SSCC series, 1 routing guide, and the label "
+            "clerk `labels` / `labels-demo` (the station: /station/)."
+        )
+
+    def _label_clerk(self) -> None:
+        """A floor operator in the Label clerks group: the label station is theirs (and
+        supervisors'), not every operator's."""
+        demo_password = "labels-demo"  # noqa: S105 - the demo's published login (README)
+        clerk = User.objects.filter(username="labels").first() or User.objects.create_user(
+            username="labels", password=demo_password, role=Role.OPERATOR
+        )
+        clerk.groups.add(Group.objects.get_or_create(name=LABEL_CLERKS)[0])
 
     def _label_station(self, northwind: Client) -> None:
         """A desk printer (PDF), GS1 prefixes for SSCCs, and a retailer's routing guide for EDI."""
