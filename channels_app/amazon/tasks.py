@@ -26,7 +26,7 @@ from channels_app.amazon.client import SpApiClient, client_for
 from channels_app.amazon.errors import AmazonNotConfigured
 from channels_app.amazon.models import AmazonException, AmazonIntegration, FeedSubmission, Listing
 from channels_app.amazon.throttle import SellerThrottle
-from channels_app.errors import TransportError
+from channels_app.errors import RateLimited, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,12 @@ def countdown(retries: int, retry_after: float | None) -> float:
 
 def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exception) -> Exception:
     """What a task raises for `exc`: a retry when it is transient, else the failure itself."""
+    if isinstance(exc, RateLimited):
+        # Throttling is not failure: come back when Amazon's usage plan has room, however many
+        # times it takes (the order poll's paging is saved, so nothing is fetched twice).
+        return task.retry(
+            exc=exc, countdown=min(MAX_COUNTDOWN, exc.retry_after or 1.0), max_retries=None
+        )
     if isinstance(exc, TransportError) and not exc.permanent:
         log.info("amazon: %s for %s failed, retrying: %s", what, integration, exc)
         return task.retry(
@@ -79,6 +85,18 @@ def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exceptio
         )
     log.error("amazon: %s", detail)
     return exc
+
+
+def _succeeded(integration: AmazonIntegration, what: str) -> None:
+    """The sync works again: its open failure closes itself, saying when and why."""
+    now = timezone.now()
+    for exception in AmazonException.objects.filter(
+        integration=integration, kind="sync_failed", resolved_at=None, evidence__what=what
+    ):
+        AmazonException.objects.filter(pk=exception.pk, resolved_at=None).update(
+            resolved_at=now,
+            evidence=exception.evidence | {"resolved_by": f"the next {what} succeeded at {now}"},
+        )
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -104,6 +122,7 @@ def import_orders(self: Task, integration_id: int) -> dict[str, Any]:
             result = adapter.import_orders(integration, api=api)
     except (TransportError, AmazonNotConfigured) as exc:
         raise _failed(self, integration, "order poll", exc) from exc
+    _succeeded(integration, "order poll")
     return {"pages": result.pages, "orders": len(result.outcomes)}
 
 
