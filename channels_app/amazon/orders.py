@@ -254,6 +254,7 @@ def import_orders(
                     continue
                 raise
             result.pages += 1
+            restarted = restarted and not window.token  # a token taken again: may restart again
             payload = reply.body["payload"]
             for order in payload["Orders"]:
                 updated = mapping.parse_time(order["LastUpdateDate"])

@@ -61,7 +61,7 @@ class AccessTokens:
         self.clock = clock
         self.ttl = ttl
         self.expires: dict[str, float] = {}  # token → simulated expiry
-        self.revoked = 0
+        self.revoked_count = 0
         self.refused = 0
         self._expired_wording = itertools.cycle(_EXPIRED)
 
@@ -79,8 +79,16 @@ class AccessTokens:
         """Amazon's side forgot every token (a restart): they are now unknown."""
         count = len(self.expires)
         self.expires.clear()
-        self.revoked += count
+        self.revoked_count += count
         return count
+
+    def revoked(self) -> Refusal:
+        self.refused += 1
+        return (
+            403,
+            {"errors": [{"code": "Unauthorized", "message": DENIED, "details": REVOKED_DETAILS}]},
+            {},
+        )
 
     def refusal(self, token: str | None) -> Refusal | None:
         """None when the token opens the door, else Amazon's 403 answer for it."""
@@ -106,4 +114,4 @@ class AccessTokens:
         return None
 
     def snapshot(self) -> dict[str, Any]:
-        return {"live": len(self.expires), "revoked": self.revoked, "refused": self.refused}
+        return {"live": len(self.expires), "revoked": self.revoked_count, "refused": self.refused}

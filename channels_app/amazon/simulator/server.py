@@ -35,9 +35,10 @@ from channels_app.amazon.simulator.usage import QUOTA_EXCEEDED, UsagePlans
 @dataclass
 class Fault:
     operation: str  # an operationId, or "*"
-    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang"
+    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang", "token_refused"
     remaining: int
     seconds: float = 0.0
+    skip: int = 0  # matching calls to let through before the fault strikes
 
 
 @dataclass
@@ -134,6 +135,9 @@ class Simulator:
     def fault_for(self, operation_id: str) -> Fault | None:
         for fault in self.faults:
             if fault.remaining > 0 and fault.operation in (operation_id, "*"):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 fault.remaining -= 1
                 return fault
         return None
@@ -180,6 +184,7 @@ class Simulator:
                     kind=str(body["kind"]),
                     remaining=int(body.get("count", 1)),
                     seconds=float(body.get("seconds", 0)),
+                    skip=int(body.get("skip", 0)),
                 )
             )
             return 200, {"faults": len(self.faults)}
@@ -286,6 +291,11 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 # The request is lost on the way in (a reset connection): nothing applied, no answer.
                 time.sleep(fault.seconds)
                 self.close_connection = True
+                return
+            if fault is not None and fault.kind == "token_refused":
+                # Amazon refusing a token it issued (its side restarted between our login and
+                # this call, or an outage like amzn/selling-partner-api-docs#3153).
+                self._send(*sim.tokens.revoked())
                 return
             if fault is not None and fault.kind in ("429", "500"):
                 status = int(fault.kind)
