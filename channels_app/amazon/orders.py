@@ -9,6 +9,7 @@ applies what they returned; a failed call changes nothing here and the outbox re
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,7 @@ class ImportResult:
     pages: int = 0
     synced_through: dt.datetime | None = None
     rate_limit: float | None = None
+    more: bool = False  # stopped at its time budget; the saved paging says where to go on
 
     def count(self, outcome: str) -> int:
         return sum(1 for o in self.outcomes.values() if o == outcome)
@@ -208,6 +210,7 @@ def import_orders(
     since: dt.datetime | None = None,
     *,
     api: SpApiClient | None = None,
+    budget: float | None = None,
 ) -> ImportResult:
     """Poll getOrders by LastUpdatedAfter, every page, and apply each order; moves the cursor on.
 
@@ -217,13 +220,19 @@ def import_orders(
     NextToken Amazon no longer accepts (they expire) restarts the same window from its start:
     orders already applied are recognised by their AmazonOrderId and LastUpdateDate and cost
     nothing, so no order is lost and none is imported twice. ``since`` starts a new window.
+
+    ``budget`` (seconds) bounds one call: past it the poll stops before its next order, leaves
+    the paging saved, and says ``more`` — a backlog of thousands at Amazon's rate takes hours,
+    and a Celery task should not hold a worker (or the poll lock) that long.
     """
+    deadline = None if budget is None else time.monotonic() + budget
     paging = dict(integration.orders_paging or {}) if since is None else {}
     if paging.get("after"):
         window = _Window.load(paging)
     else:
         start = since or integration.orders_synced_through or timezone.now() - dt.timedelta(days=1)
         window = _Window(after=start, newest=start)
+        _save_paging(integration, window)
     result = ImportResult()
     patience = settings.AMAZON_POLL_PATIENCE
     with api or client_for(integration) as client:
@@ -257,6 +266,12 @@ def import_orders(
             restarted = restarted and not window.token  # a token taken again: may restart again
             payload = reply.body["payload"]
             for order in payload["Orders"]:
+                if deadline is not None and time.monotonic() > deadline:
+                    # The saved paging still points at this page: the orders of it applied so
+                    # far are recognised and skipped when the next call fetches it again.
+                    result.more = True
+                    result.rate_limit = client.last_rate_limit
+                    return result
                 updated = mapping.parse_time(order["LastUpdateDate"])
                 try:
                     result.outcomes[order["AmazonOrderId"]] = _apply(

@@ -13,13 +13,15 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
+import redis
 from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import LockError
 
 from channels_app.amazon import adapter
 from channels_app.amazon.client import SpApiClient, client_for
@@ -111,19 +113,56 @@ def poll_orders() -> int:
     return len(ids)
 
 
+@contextmanager
+def _poll_lock(integration: AmazonIntegration) -> Iterator[bool]:
+    """One order poll per integration at a time (True when this one holds it): two polls would
+    fetch the same saved page twice and spend getOrders' scarce tokens (0.0167/s). Without Redis
+    (one process) there is nothing to share. The lock expires on its own if its worker dies."""
+    if not settings.REDIS_URL:
+        yield True
+        return
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+    lock = client.lock(
+        f"amazon:poll-orders:{integration.pk}",
+        timeout=settings.AMAZON_POLL_BUDGET + 10 * settings.AMAZON_POLL_PATIENCE,
+    )
+    try:
+        held = lock.acquire(blocking=False)
+    except redis.RedisError:
+        held = True  # a Redis outage must not stop polling; paging is idempotent anyway
+    try:
+        yield held
+    finally:
+        if held:
+            with suppress(redis.RedisError, LockError):
+                lock.release()
+        client.close()
+
+
 @shared_task(bind=True, name="channels_app.amazon.tasks.import_orders")
 def import_orders(self: Task, integration_id: int) -> dict[str, Any]:
-    """getOrders by LastUpdatedAfter from the integration's cursor, every page."""
+    """getOrders by LastUpdatedAfter from the integration's cursor, page after page.
+
+    A backlog bigger than one task's budget continues in a new task at once, from the page the
+    integration saved; a poll already running for the integration makes this one a no-op.
+    """
     integration = _active(integration_id)
     if integration is None:
         return {}
-    try:
-        with _api(integration) as api:
-            result = adapter.import_orders(integration, api=api)
-    except (TransportError, AmazonNotConfigured) as exc:
-        raise _failed(self, integration, "order poll", exc) from exc
-    _succeeded(integration, "order poll")
-    return {"pages": result.pages, "orders": len(result.outcomes)}
+    with _poll_lock(integration) as held:
+        if not held:
+            return {"busy": True}
+        try:
+            with _api(integration) as api:
+                result = adapter.import_orders(
+                    integration, api=api, budget=settings.AMAZON_POLL_BUDGET
+                )
+        except (TransportError, AmazonNotConfigured) as exc:
+            raise _failed(self, integration, "order poll", exc) from exc
+        _succeeded(integration, "order poll")
+    if result.more:
+        import_orders.apply_async((integration_id,))
+    return {"pages": result.pages, "orders": len(result.outcomes), "more": result.more}
 
 
 def receive_notifications(url: str) -> list[dict[str, Any]]:

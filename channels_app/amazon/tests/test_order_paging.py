@@ -102,9 +102,38 @@ def test_a_sync_failure_closes_itself_when_the_next_poll_succeeds(
     failure = AmazonException.objects.get(kind="sync_failed")
     assert failure.resolved_at is None
 
-    assert tasks.import_orders.apply((integration.pk,)).get() == {"pages": 1, "orders": 3}
+    assert tasks.import_orders.apply((integration.pk,)).get() == {
+        "pages": 1,
+        "orders": 3,
+        "more": False,
+    }
 
     failure.refresh_from_db()
     assert failure.resolved_at is not None
     assert "succeeded" in failure.evidence["resolved_by"]
     assert imported_once(placed)
+
+
+def test_a_poll_past_its_budget_stops_and_the_next_goes_on_from_the_saved_page(
+    sim: SimControl, integration: AmazonIntegration, backlog: list[str]
+) -> None:
+    first = adapter.import_orders(integration, budget=0)  # stops before its first order
+
+    assert first.more and first.pages == 1 and not first.outcomes
+    integration.refresh_from_db()
+    assert integration.orders_paging["after"]  # the window is kept for the next poll
+
+    rest = adapter.import_orders(integration)
+
+    assert not rest.more
+    assert imported_once(backlog)
+    assert calls(sim)["getOrderItems"] == BACKLOG
+
+
+def test_a_second_poll_while_one_runs_is_a_no_op(
+    sim: SimControl, integration: AmazonIntegration
+) -> None:
+    with tasks._poll_lock(integration) as held:
+        assert held
+        assert tasks.import_orders.apply((integration.pk,)).get() == {"busy": True}
+    assert "getOrders" not in calls(sim)
