@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -72,6 +72,12 @@ def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exceptio
             countdown=countdown(task.request.retries, exc.retry_after),
             max_retries=MAX_RETRIES,
         )
+    _record_failure(integration, what, exc)
+    return exc
+
+
+def _record_failure(integration: AmazonIntegration, what: str, exc: Exception) -> None:
+    """A sync that will not be retried: one open exception per integration and sync."""
     detail = (
         f"Amazon {what} for seller {integration.seller_id} failed and will not be retried: {exc}"
     )
@@ -86,7 +92,6 @@ def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exceptio
             owner=ENGINEER,
         )
     log.error("amazon: %s", detail)
-    return exc
 
 
 def _succeeded(integration: AmazonIntegration, what: str) -> None:
@@ -139,6 +144,26 @@ def _poll_lock(integration: AmazonIntegration) -> Iterator[bool]:
         client.close()
 
 
+def _poll_once(task: Task | None, integration: AmazonIntegration) -> dict[str, Any]:
+    """One budget-bounded order poll under the integration's poll lock; records how it went."""
+    with _poll_lock(integration) as held:
+        if not held:
+            return {"busy": True}
+        try:
+            with _api(integration) as api:
+                result = adapter.import_orders(
+                    integration, api=api, budget=settings.AMAZON_POLL_BUDGET
+                )
+        except (TransportError, AmazonNotConfigured) as exc:
+            if task is None:  # run by hand: the person sees the error; only a permanent one stays
+                if not (isinstance(exc, TransportError) and not exc.permanent):
+                    _record_failure(integration, "order poll", exc)
+                raise
+            raise _failed(task, integration, "order poll", exc) from exc
+        _succeeded(integration, "order poll")
+    return {"pages": result.pages, "orders": len(result.outcomes), "more": result.more}
+
+
 @shared_task(bind=True, name="channels_app.amazon.tasks.import_orders")
 def import_orders(self: Task, integration_id: int) -> dict[str, Any]:
     """getOrders by LastUpdatedAfter from the integration's cursor, page after page.
@@ -149,20 +174,25 @@ def import_orders(self: Task, integration_id: int) -> dict[str, Any]:
     integration = _active(integration_id)
     if integration is None:
         return {}
-    with _poll_lock(integration) as held:
-        if not held:
-            return {"busy": True}
-        try:
-            with _api(integration) as api:
-                result = adapter.import_orders(
-                    integration, api=api, budget=settings.AMAZON_POLL_BUDGET
-                )
-        except (TransportError, AmazonNotConfigured) as exc:
-            raise _failed(self, integration, "order poll", exc) from exc
-        _succeeded(integration, "order poll")
-    if result.more:
+    outcome = _poll_once(self, integration)
+    if outcome.get("more"):
         import_orders.apply_async((integration_id,))
-    return {"pages": result.pages, "orders": len(result.outcomes), "more": result.more}
+    return outcome
+
+
+def poll_orders_now(
+    integration: AmazonIntegration, progress: Callable[[dict[str, Any]], None] | None = None
+) -> list[dict[str, Any]]:
+    """The order poll, run here and now until the backlog is drained (manage.py
+    amazon_poll_orders): the same lock, paging and failure records as the beat's polls."""
+    runs: list[dict[str, Any]] = []
+    while True:
+        outcome = _poll_once(None, integration)
+        runs.append(outcome)
+        if progress is not None:
+            progress(outcome)
+        if not outcome.get("more"):
+            return runs
 
 
 def receive_notifications(url: str) -> list[dict[str, Any]]:

@@ -7,10 +7,12 @@ rate-to-burst ratio, getOrderItems' 0.5/s is 50/s of real time, an access token 
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from channels_app.amazon import adapter, tasks
 from channels_app.amazon.errors import TransportError
@@ -137,3 +139,23 @@ def test_a_second_poll_while_one_runs_is_a_no_op(
         assert held
         assert tasks.import_orders.apply((integration.pk,)).get() == {"busy": True}
     assert "getOrders" not in calls(sim)
+
+
+def test_a_person_can_poll_now_and_restart_the_window(
+    sim: SimControl, integration: AmazonIntegration, tent: Item
+) -> None:
+    placed = sim.orders(3, ("NWO-TENT", 1))
+    AmazonIntegration.objects.filter(pk=integration.pk).update(
+        orders_paging={"after": "2020-01-01T00:00:00+00:00", "newest": "2020-01-01T00:00:00+00:00",
+                       "token": "stale", "held_back": None}
+    )  # fmt: skip
+    out = io.StringIO()
+
+    call_command("amazon_poll_orders", "--seller", "A3SIMSELLER01", "--restart-window", stdout=out)
+
+    assert "1 page(s), 3 order(s)" in out.getvalue()
+    assert "done" in out.getvalue()
+    assert imported_once(placed)
+    assert "getOrders:unusable_token" not in calls(sim)  # the stale token was never sent
+    with pytest.raises(CommandError, match="No active Amazon integration for seller NOPE"):
+        call_command("amazon_poll_orders", "--seller", "NOPE")
