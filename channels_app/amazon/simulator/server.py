@@ -194,6 +194,8 @@ class Simulator:
             return 200, {"rate_limits": self.usage.overrides}
         if method == "POST" and parts == ["clock"]:
             if "speed" in body:
+                if float(body["speed"]) <= 0:
+                    return 400, {"error": "speed must be above 0 (1 is Amazon's own clock)"}
                 self.clock.set_speed(float(body["speed"]))
             self.clock.advance(float(body.get("advance", 0)))
             return 200, {"speed": self.clock.speed}

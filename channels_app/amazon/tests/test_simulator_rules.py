@@ -168,3 +168,10 @@ def test_a_faster_clock_keeps_the_plan_and_announces_the_real_time_rate(
     answers = [get(sim, token) for _ in range(21)]
     assert [a.status_code for a in answers].count(200) in (20, 21)  # burst 20 (+ refill)
     assert float(answers[0].headers["x-amzn-RateLimit-Limit"]) == pytest.approx(1.67)
+
+
+def test_a_clock_speed_of_zero_is_refused_with_what_to_send(sim: SimControl) -> None:
+    reply = sim.http.post("/clock", json={"speed": 0})
+    assert reply.status_code == 400
+    assert "above 0" in reply.json()["error"]
+    assert sim.state()["usage"]["speed"] == 1.0
