@@ -258,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
 AMAZON_SP_API_URL = os.environ.get("AMAZON_SP_API_URL", "https://sellingpartnerapi-na.amazon.com")
 AMAZON_LWA_URL = os.environ.get("AMAZON_LWA_URL", "https://api.amazon.com")
 AMAZON_SP_API_TIMEOUT = float(os.environ.get("AMAZON_SP_API_TIMEOUT", "10"))
+# How long the order poller waits in-process for Amazon's usage plan before it hands the task back
+# to Celery (its paging is saved after every page, so the retry resumes where it stopped).
+AMAZON_POLL_PATIENCE = float(os.environ.get("AMAZON_POLL_PATIENCE", "10"))
+# Seconds one order-poll task pages before it hands the rest of a backlog to a new task.
+AMAZON_POLL_BUDGET = float(os.environ.get("AMAZON_POLL_BUDGET", "240"))
 # Where ORDER_CHANGE notifications are received from (the simulator's /_sim/notifications stands
 # in for the SQS queue); empty: order polling alone.
 AMAZON_NOTIFICATIONS_URL = os.environ.get("AMAZON_NOTIFICATIONS_URL", "")

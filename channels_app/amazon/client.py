@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -51,6 +52,9 @@ class TokenCache(Protocol):
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, token: str, ttl: float) -> None: ...
     def delete(self, key: str) -> None: ...
+    def refreshing(self, key: str) -> contextlib.AbstractContextManager[None]:
+        """Held while one caller logs in for ``key``; others wait, then read its token."""
+        ...
 
 
 class LocalTokenCache:
@@ -72,13 +76,39 @@ class LocalTokenCache:
     def delete(self, key: str) -> None:
         self._tokens.pop(key, None)
 
+    @contextlib.contextmanager
+    def refreshing(self, key: str) -> Iterator[None]:
+        with self.lock:
+            yield
+
+
+# Longer than one LWA call can take (the client's timeout), so a holder that died frees the lock.
+REFRESH_LOCK_SECONDS = 30
+
 
 class RedisTokenCache:
-    """Tokens shared by every worker. SET with EX is atomic; two workers refreshing at once both
-    get valid tokens from LWA, and the later write simply wins."""
+    """Tokens shared by every worker. One worker at a time logs in for a key (a Redis lock); the
+    others wait for it and use the token it cached, so a revoked token costs one LWA call, not one
+    per worker."""
 
     def __init__(self, url: str) -> None:
         self.redis = redis.Redis.from_url(url, socket_timeout=2)
+
+    @contextlib.contextmanager
+    def refreshing(self, key: str) -> Iterator[None]:
+        lock = self.redis.lock(
+            f"{key}:refresh", timeout=REFRESH_LOCK_SECONDS, blocking_timeout=REFRESH_LOCK_SECONDS
+        )
+        try:
+            held = lock.acquire()
+        except redis.RedisError:
+            held = False  # a Redis outage costs a second login, never a failed call
+        try:
+            yield
+        finally:
+            if held:
+                with contextlib.suppress(redis.RedisError):
+                    lock.release()
 
     def get(self, key: str) -> str | None:
         try:
@@ -190,15 +220,20 @@ class SpApiClient:
 
     # --- Login with Amazon ---------------------------------------------------------------------
 
-    def access_token(self) -> str:
+    def access_token(self, *, refused: str | None = None) -> str:
+        """The cached access token, else a new one from LWA. ``refused`` is a token Amazon just
+        refused: it is never returned again; whoever holds the refresh lock first replaces it, and
+        everyone who waited on the lock uses the replacement."""
         token = self.tokens.get(self.token_key)
-        if token:
+        if token and token != refused:
             return token
-        lock = getattr(self.tokens, "lock", None)
-        if lock is None:
+        with self.tokens.refreshing(self.token_key):
+            token = self.tokens.get(self.token_key)
+            if token and token != refused:
+                return token  # another worker logged in while we waited
+            if token:
+                self.tokens.delete(self.token_key)
             return self._refresh()
-        with lock:
-            return self.tokens.get(self.token_key) or self._refresh()
 
     def _refresh(self) -> str:
         try:
@@ -264,6 +299,29 @@ class SpApiClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
         idempotency_key: str | None = None,
+        patience: float = 0.0,
+    ) -> Reply:
+        """One SP-API call. With ``patience`` the call waits for the usage plan (ours or a 429's
+        Retry-After) while the wait fits in it, and raises ``RateLimited`` only beyond it: a
+        poller paging a backlog paces itself at Amazon's rate instead of failing every burst."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                return self._call_once(method, path, operation, params, body, idempotency_key)
+            except RateLimited as exc:
+                wait = exc.retry_after or 1.0
+                if time.monotonic() + wait > deadline:
+                    raise
+                time.sleep(wait)
+
+    def _call_once(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        params: dict[str, Any] | None,
+        body: Any,
+        idempotency_key: str | None,
     ) -> Reply:
         query = {
             k: ",".join(str(x) for x in v) if isinstance(v, list | tuple) else _param(v)
@@ -271,12 +329,23 @@ class SpApiClient:
             if v is not None
         }
         content = None if body is None else json.dumps(body).encode()
-        response = self._send(method, path, query, content, operation, idempotency_key)
-        if response.status_code == 403 and "access token" in response.text:
-            # Expired or revoked before our cached expiry (clock skew, a rotated client secret):
-            # log in again once. This is authentication, not a retry of the operation.
-            self.tokens.delete(self.token_key)
-            response = self._send(method, path, query, content, operation, idempotency_key)
+        token = self.access_token()
+        response = self._send(method, path, query, content, operation, idempotency_key, token)
+        if token_refused(response):
+            # Expired early, or revoked (a restart on Amazon's side, a rotated client secret):
+            # log in again once. This is authentication, not a retry of the operation; a
+            # fresh token refused too is a real refusal and permanent (_reply).
+            token = self.access_token(refused=token)
+            response = self._send(method, path, query, content, operation, idempotency_key, token)
+            if token_refused(response):
+                raise TransportError(
+                    f"{operation}: Amazon refused a freshly issued access token too "
+                    f"({response.status_code}: {_errors_text(self._json(response))}). Check the "
+                    "app's authorization in Seller Central and the integration's secrets.",
+                    permanent=True,
+                    status=response.status_code,
+                    operation=operation,
+                )
         return self._reply(response, operation)
 
     def _send(
@@ -287,9 +356,10 @@ class SpApiClient:
         content: bytes | None,
         operation: str,
         idempotency_key: str | None,
+        token: str,
     ) -> httpx.Response:
         headers = {
-            "x-amz-access-token": self.access_token(),
+            "x-amz-access-token": token,
             "x-amz-date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
             "accept": "application/json",
         }
@@ -379,6 +449,37 @@ class SpApiClient:
                 status=response.status_code,
             )
         return self._json(response)
+
+
+# Amazon words a refused token many ways (simulator/auth.py quotes them): "The access token you
+# provided is revoked, malformed or invalid.", "... has expired.", "The security token included in
+# the request is expired", a MissingAuthenticationToken code. What they share: a 401/403 whose
+# code, error type or text speaks of the token. A 403 about anything else (the app lacks the role
+# for this operation) is not cured by a new token and stays a plain permanent refusal.
+_TOKEN_WORDS = re.compile(
+    r"token.*(expired|invalid|revoked|malformed|not recogni[sz]ed|unrecogni[sz]ed|missing)"
+    r"|(expired|invalid|missing)\s*(access|security|authentication)?\s*token",
+    re.IGNORECASE,
+)
+_TOKEN_ERROR_TYPES = ("ExpiredTokenException", "UnrecognizedClientException")
+
+
+def token_refused(response: httpx.Response) -> bool:
+    if response.status_code not in (401, 403):
+        return False
+    if response.headers.get("x-amzn-ErrorType", "").split(":")[0] in _TOKEN_ERROR_TYPES:
+        return True
+    body = SpApiClient._json(response)
+    errors = body.get("errors") if isinstance(body, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, dict):
+            continue
+        if error.get("code") in ("MissingAuthenticationToken", "InvalidToken", "ExpiredToken"):
+            return True
+        text = f"{error.get('message') or ''} {error.get('details') or ''}"
+        if _TOKEN_WORDS.search(text):
+            return True
+    return response.status_code == 401 and not errors
 
 
 def _param(value: Any) -> str:

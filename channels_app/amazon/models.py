@@ -45,6 +45,12 @@ class AmazonIntegration(models.Model):
     orders_synced_through = models.DateTimeField(
         null=True, blank=True, help_text="LastUpdatedAfter of the next order poll."
     )
+    orders_paging = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The getOrders window being paged (after, NextToken, newest seen), saved after "
+        "every page so a retried poll resumes where the last one stopped.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -9,6 +9,7 @@ applies what they returned; a failed call changes nothing here and the outbox re
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,7 @@ class ImportResult:
     pages: int = 0
     synced_through: dt.datetime | None = None
     rate_limit: float | None = None
+    more: bool = False  # stopped at its time budget; the saved paging says where to go on
 
     def count(self, outcome: str) -> int:
         return sum(1 for o in self.outcomes.values() if o == outcome)
@@ -88,7 +90,9 @@ def _service(integration: AmazonIntegration, category: str) -> CarrierService:
     return integration.default_service
 
 
-def _all_items(api: SpApiClient, amazon_order_id: str) -> list[dict[str, Any]]:
+def _all_items(
+    api: SpApiClient, amazon_order_id: str, patience: float = 0.0
+) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     token: str | None = None
     while True:
@@ -97,6 +101,7 @@ def _all_items(api: SpApiClient, amazon_order_id: str) -> list[dict[str, Any]]:
             f"/orders/v0/orders/{amazon_order_id}/orderItems",
             operation="getOrderItems",
             params={"NextToken": token},
+            patience=patience,
         )
         payload = reply.body["payload"]
         items.extend(payload["OrderItems"])
@@ -111,6 +116,7 @@ def _apply(
     order: dict[str, Any],
     *,
     notification_id: str | None = None,
+    patience: float = 0.0,
 ) -> str:
     """Bring one Amazon order's latest state into the WMS; says what it did."""
     amazon_id = order["AmazonOrderId"]
@@ -120,7 +126,7 @@ def _apply(
         return "unchanged"
     if order["OrderStatus"] in mapping.NOT_YET:
         return "pending"  # imported once payment clears and Amazon releases the address
-    items = _all_items(api, amazon_id) if row is None or row.order_id is None else []
+    items = _all_items(api, amazon_id, patience) if row is None or row.order_id is None else []
     incoming = mapping.order_in(order, items)
     with transaction.atomic():
         if notification_id is not None and not record_inbound(
@@ -204,45 +210,130 @@ def import_orders(
     since: dt.datetime | None = None,
     *,
     api: SpApiClient | None = None,
+    budget: float | None = None,
 ) -> ImportResult:
-    """Poll getOrders by LastUpdatedAfter, every page, and apply each order; moves the cursor on."""
-    since = since or integration.orders_synced_through or timezone.now() - dt.timedelta(days=1)
+    """Poll getOrders by LastUpdatedAfter, every page, and apply each order; moves the cursor on.
+
+    The window being paged (its LastUpdatedAfter, the NextToken of the page to fetch next, the
+    newest LastUpdateDate applied) is saved after every page, so a poll that fails or is throttled
+    half-way through a backlog resumes at its page on the next try instead of at page 1. A
+    NextToken Amazon no longer accepts (they expire) restarts the same window from its start:
+    orders already applied are recognised by their AmazonOrderId and LastUpdateDate and cost
+    nothing, so no order is lost and none is imported twice. ``since`` starts a new window.
+
+    ``budget`` (seconds) bounds one call: past it the poll stops before its next order, leaves
+    the paging saved, and says ``more`` — a backlog of thousands at Amazon's rate takes hours,
+    and a Celery task should not hold a worker (or the poll lock) that long.
+    """
+    deadline = None if budget is None else time.monotonic() + budget
+    paging = dict(integration.orders_paging or {}) if since is None else {}
+    if paging.get("after"):
+        window = _Window.load(paging)
+    else:
+        start = since or integration.orders_synced_through or timezone.now() - dt.timedelta(days=1)
+        window = _Window(after=start, newest=start)
+        _save_paging(integration, window)
     result = ImportResult()
+    patience = settings.AMAZON_POLL_PATIENCE
     with api or client_for(integration) as client:
-        token: str | None = None
-        newest = since
-        held_back: dt.datetime | None = None
+        restarted = False
         while True:
             params: dict[str, Any] = {"MarketplaceIds": integration.marketplace_ids}
-            if token:
-                params["NextToken"] = token
+            if window.token:
+                params["NextToken"] = window.token
             else:
-                params |= {"LastUpdatedAfter": mapping.iso(since), "FulfillmentChannels": ["MFN"]}
-            reply = client.call("GET", "/orders/v0/orders", operation="getOrders", params=params)
+                params |= {
+                    "LastUpdatedAfter": mapping.iso(window.after),
+                    "FulfillmentChannels": ["MFN"],
+                }
+            try:
+                reply = client.call(
+                    "GET",
+                    "/orders/v0/orders",
+                    operation="getOrders",
+                    params=params,
+                    patience=patience,
+                )
+            except TransportError as exc:
+                if window.token and exc.status == 400 and not restarted:
+                    # Amazon no longer takes this NextToken (expired): page the window again.
+                    restarted = True
+                    window.token = None
+                    _save_paging(integration, window)
+                    continue
+                raise
             result.pages += 1
+            restarted = restarted and not window.token  # a token taken again: may restart again
             payload = reply.body["payload"]
             for order in payload["Orders"]:
+                if deadline is not None and time.monotonic() > deadline:
+                    # The saved paging still points at this page: the orders of it applied so
+                    # far are recognised and skipped when the next call fetches it again.
+                    result.more = True
+                    result.rate_limit = client.last_rate_limit
+                    return result
                 updated = mapping.parse_time(order["LastUpdateDate"])
                 try:
-                    result.outcomes[order["AmazonOrderId"]] = _apply(integration, client, order)
+                    result.outcomes[order["AmazonOrderId"]] = _apply(
+                        integration, client, order, patience=patience
+                    )
                 except DomainError as exc:
                     result.outcomes[order["AmazonOrderId"]] = f"refused: {exc.message}"
                     _import_refused(integration, order["AmazonOrderId"], exc.message)
-                    held_back = min(held_back or updated, updated)
-                newest = max(newest, updated)
-            token = payload.get("NextToken")
-            if not token:
+                    window.held_back = min(window.held_back or updated, updated)
+                window.newest = max(window.newest, updated)
+            window.token = payload.get("NextToken")
+            if not window.token:
                 break
+            _save_paging(integration, window)
         result.rate_limit = client.last_rate_limit
-    if held_back is not None:
+    newest = window.newest
+    if window.held_back is not None:
         # A refused order is polled again (after the item master is fixed): the cursor waits for it.
-        newest = min(newest, held_back - dt.timedelta(microseconds=1))
+        newest = min(newest, window.held_back - dt.timedelta(microseconds=1))
     # Only forward: a slow poll finishing after a newer one must not move the cursor back.
     AmazonIntegration.objects.filter(pk=integration.pk).exclude(
         orders_synced_through__gte=newest
     ).update(orders_synced_through=newest)
+    AmazonIntegration.objects.filter(pk=integration.pk).update(orders_paging={})
+    integration.orders_paging = {}
     result.synced_through = newest
     return result
+
+
+@dataclass
+class _Window:
+    """One getOrders window being paged, as saved in ``AmazonIntegration.orders_paging``."""
+
+    after: dt.datetime
+    newest: dt.datetime
+    token: str | None = None
+    held_back: dt.datetime | None = None
+
+    @classmethod
+    def load(cls, saved: dict[str, Any]) -> _Window:
+        held = saved.get("held_back")
+        return cls(
+            after=mapping.parse_time(saved["after"]),
+            newest=mapping.parse_time(saved["newest"]),
+            token=saved.get("token") or None,
+            held_back=mapping.parse_time(held) if held else None,
+        )
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "after": self.after.isoformat(),
+            "newest": self.newest.isoformat(),
+            "token": self.token or "",
+            "held_back": self.held_back.isoformat() if self.held_back else None,
+            "saved_at": timezone.now().isoformat(),
+        }
+
+
+def _save_paging(integration: AmazonIntegration, window: _Window) -> None:
+    saved = window.dump()
+    AmazonIntegration.objects.filter(pk=integration.pk).update(orders_paging=saved)
+    integration.orders_paging = saved
 
 
 def _import_refused(integration: AmazonIntegration, amazon_order_id: str, message: str) -> None:

@@ -12,21 +12,23 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
+import redis
 from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
+from redis.exceptions import LockError
 
 from channels_app.amazon import adapter
 from channels_app.amazon.client import SpApiClient, client_for
 from channels_app.amazon.errors import AmazonNotConfigured
 from channels_app.amazon.models import AmazonException, AmazonIntegration, FeedSubmission, Listing
 from channels_app.amazon.throttle import SellerThrottle
-from channels_app.errors import TransportError
+from channels_app.errors import RateLimited, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,12 @@ def countdown(retries: int, retry_after: float | None) -> float:
 
 def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exception) -> Exception:
     """What a task raises for `exc`: a retry when it is transient, else the failure itself."""
+    if isinstance(exc, RateLimited):
+        # Throttling is not failure: come back when Amazon's usage plan has room, however many
+        # times it takes (the order poll's paging is saved, so nothing is fetched twice).
+        return task.retry(
+            exc=exc, countdown=min(MAX_COUNTDOWN, exc.retry_after or 1.0), max_retries=None
+        )
     if isinstance(exc, TransportError) and not exc.permanent:
         log.info("amazon: %s for %s failed, retrying: %s", what, integration, exc)
         return task.retry(
@@ -64,6 +72,12 @@ def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exceptio
             countdown=countdown(task.request.retries, exc.retry_after),
             max_retries=MAX_RETRIES,
         )
+    _record_failure(integration, what, exc)
+    return exc
+
+
+def _record_failure(integration: AmazonIntegration, what: str, exc: Exception) -> None:
+    """A sync that will not be retried: one open exception per integration and sync."""
     detail = (
         f"Amazon {what} for seller {integration.seller_id} failed and will not be retried: {exc}"
     )
@@ -78,7 +92,18 @@ def _failed(task: Task, integration: AmazonIntegration, what: str, exc: Exceptio
             owner=ENGINEER,
         )
     log.error("amazon: %s", detail)
-    return exc
+
+
+def _succeeded(integration: AmazonIntegration, what: str) -> None:
+    """The sync works again: its open failure closes itself, saying when and why."""
+    now = timezone.now()
+    for exception in AmazonException.objects.filter(
+        integration=integration, kind="sync_failed", resolved_at=None, evidence__what=what
+    ):
+        AmazonException.objects.filter(pk=exception.pk, resolved_at=None).update(
+            resolved_at=now,
+            evidence=exception.evidence | {"resolved_by": f"the next {what} succeeded at {now}"},
+        )
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -93,18 +118,81 @@ def poll_orders() -> int:
     return len(ids)
 
 
+@contextmanager
+def _poll_lock(integration: AmazonIntegration) -> Iterator[bool]:
+    """One order poll per integration at a time (True when this one holds it): two polls would
+    fetch the same saved page twice and spend getOrders' scarce tokens (0.0167/s). Without Redis
+    (one process) there is nothing to share. The lock expires on its own if its worker dies."""
+    if not settings.REDIS_URL:
+        yield True
+        return
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+    lock = client.lock(
+        f"amazon:poll-orders:{integration.pk}",
+        timeout=settings.AMAZON_POLL_BUDGET + 10 * settings.AMAZON_POLL_PATIENCE,
+    )
+    try:
+        held = lock.acquire(blocking=False)
+    except redis.RedisError:
+        held = True  # a Redis outage must not stop polling; paging is idempotent anyway
+    try:
+        yield held
+    finally:
+        if held:
+            with suppress(redis.RedisError, LockError):
+                lock.release()
+        client.close()
+
+
+def _poll_once(task: Task | None, integration: AmazonIntegration) -> dict[str, Any]:
+    """One budget-bounded order poll under the integration's poll lock; records how it went."""
+    with _poll_lock(integration) as held:
+        if not held:
+            return {"busy": True}
+        try:
+            with _api(integration) as api:
+                result = adapter.import_orders(
+                    integration, api=api, budget=settings.AMAZON_POLL_BUDGET
+                )
+        except (TransportError, AmazonNotConfigured) as exc:
+            if task is None:  # run by hand: the person sees the error; only a permanent one stays
+                if not (isinstance(exc, TransportError) and not exc.permanent):
+                    _record_failure(integration, "order poll", exc)
+                raise
+            raise _failed(task, integration, "order poll", exc) from exc
+        _succeeded(integration, "order poll")
+    return {"pages": result.pages, "orders": len(result.outcomes), "more": result.more}
+
+
 @shared_task(bind=True, name="channels_app.amazon.tasks.import_orders")
 def import_orders(self: Task, integration_id: int) -> dict[str, Any]:
-    """getOrders by LastUpdatedAfter from the integration's cursor, every page."""
+    """getOrders by LastUpdatedAfter from the integration's cursor, page after page.
+
+    A backlog bigger than one task's budget continues in a new task at once, from the page the
+    integration saved; a poll already running for the integration makes this one a no-op.
+    """
     integration = _active(integration_id)
     if integration is None:
         return {}
-    try:
-        with _api(integration) as api:
-            result = adapter.import_orders(integration, api=api)
-    except (TransportError, AmazonNotConfigured) as exc:
-        raise _failed(self, integration, "order poll", exc) from exc
-    return {"pages": result.pages, "orders": len(result.outcomes)}
+    outcome = _poll_once(self, integration)
+    if outcome.get("more"):
+        import_orders.apply_async((integration_id,))
+    return outcome
+
+
+def poll_orders_now(
+    integration: AmazonIntegration, progress: Callable[[dict[str, Any]], None] | None = None
+) -> list[dict[str, Any]]:
+    """The order poll, run here and now until the backlog is drained (manage.py
+    amazon_poll_orders): the same lock, paging and failure records as the beat's polls."""
+    runs: list[dict[str, Any]] = []
+    while True:
+        outcome = _poll_once(None, integration)
+        runs.append(outcome)
+        if progress is not None:
+            progress(outcome)
+        if not outcome.get("more"):
+            return runs
 
 
 def receive_notifications(url: str) -> list[dict[str, Any]]:

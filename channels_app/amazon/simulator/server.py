@@ -19,40 +19,26 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from channels_app.amazon import wire
 from channels_app.amazon.client import IDEMPOTENCY_HEADER
-from channels_app.amazon.simulator import inbound  # noqa: F401  (registers its handlers)
+from channels_app.amazon.simulator import inbound, orders_paging  # noqa: F401  (handlers)
+from channels_app.amazon.simulator.auth import AccessTokens
 from channels_app.amazon.simulator.state import HANDLERS, SimState, errors
-
-
-@dataclass
-class Bucket:
-    rate: float
-    burst: int
-    tokens: float
-    at: float = field(default_factory=time.monotonic)
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
+from channels_app.amazon.simulator.usage import QUOTA_EXCEEDED, UsagePlans
 
 
 @dataclass
 class Fault:
     operation: str  # an operationId, or "*"
-    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang"
+    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang", "token_refused"
     remaining: int
     seconds: float = 0.0
+    skip: int = 0  # matching calls to let through before the fault strikes
 
 
 @dataclass
@@ -83,13 +69,13 @@ class Simulator:
         token_ttl: float = 3600,
     ) -> None:
         self.credentials = credentials or Credentials()
-        self.token_ttl = token_ttl
-        self.tokens: dict[str, float] = {}
-        self.buckets: dict[str, Bucket] = {}
-        self.plans: dict[str, tuple[float, int]] = {}
         self.faults: list[Fault] = []
+        self.lwa_delay = 0.0  # seconds LWA takes to answer (a test widens the refresh race)
         self.server = _Server((host, port), _handler_for(self))
         self.state = SimState(seller_id=seller_id, base_url=self.url)
+        self.clock = self.state.sim_clock
+        self.tokens = AccessTokens(self.clock, token_ttl)
+        self.usage = UsagePlans(self.clock)
         self.thread: threading.Thread | None = None
 
     @property
@@ -125,39 +111,33 @@ class Simulator:
                 "error": "invalid_grant",
                 "error_description": "The request has an invalid grant parameter : refresh_token",
             }
+        if self.lwa_delay:
+            time.sleep(self.lwa_delay)
         token = f"Atza|{uuid.uuid4().hex}"
         with self.state.lock:
-            self.tokens[token] = time.monotonic() + self.token_ttl
+            expires_in = self.tokens.issue(token)
             self.state.calls["lwa"] += 1
         return 200, {
             "access_token": token,
             "refresh_token": c.refresh_token,
             "token_type": "bearer",
-            "expires_in": int(self.token_ttl),
+            "expires_in": expires_in,
         }
-
-    def token_problem(self, token: str | None) -> str | None:
-        if not token or token not in self.tokens:
-            return "The access token you provided is revoked, malformed or invalid."
-        if self.tokens[token] <= time.monotonic():
-            return "The access token you provided has expired."
-        return None
 
     # --- usage plans and faults ----------------------------------------------------------------
 
     def usage_plan(self, op: wire.Operation) -> tuple[float, int]:
-        return self.plans.get(op.operation_id) or wire.usage_plan(op)
+        return self.usage.plan(op.operation_id, wire.usage_plan(op))
 
     def admit(self, op: wire.Operation) -> bool:
-        rate, burst = self.usage_plan(op)
-        bucket = self.buckets.get(op.operation_id)
-        if bucket is None:
-            bucket = self.buckets[op.operation_id] = Bucket(rate, burst, float(burst))
-        return bucket.take()
+        return self.usage.admit(op.operation_id, wire.usage_plan(op))
 
     def fault_for(self, operation_id: str) -> Fault | None:
         for fault in self.faults:
             if fault.remaining > 0 and fault.operation in (operation_id, "*"):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 fault.remaining -= 1
                 return fault
         return None
@@ -168,7 +148,12 @@ class Simulator:
         s = self.state
         parts = path.strip("/").split("/")[1:]  # after "_sim"
         if method == "GET" and parts == ["state"]:
-            return 200, s.snapshot()
+            return 200, s.snapshot() | {"tokens": self.tokens.snapshot()} | {
+                "usage": self.usage.snapshot()
+            }
+        if method == "POST" and parts == ["orders", "bulk"]:
+            made = [s.create_order({"items": body["items"]}) for _ in range(int(body["count"]))]
+            return 201, {"AmazonOrderIds": [o["AmazonOrderId"] for o in made]}
         if method == "GET" and parts == ["notifications"]:
             taken, s.notifications = s.notifications, []
             return 200, {"notifications": taken}
@@ -199,24 +184,36 @@ class Simulator:
                     kind=str(body["kind"]),
                     remaining=int(body.get("count", 1)),
                     seconds=float(body.get("seconds", 0)),
+                    skip=int(body.get("skip", 0)),
                 )
             )
             return 200, {"faults": len(self.faults)}
         if method == "POST" and parts == ["rate_limits"]:
             for operation, (rate, burst) in body.items():
-                self.plans[operation] = (float(rate), int(burst))
-                self.buckets.pop(operation, None)
-            return 200, {"rate_limits": self.plans}
+                self.usage.override(operation, float(rate), int(burst))
+            return 200, {"rate_limits": self.usage.overrides}
+        if method == "POST" and parts == ["clock"]:
+            if "speed" in body:
+                if float(body["speed"]) <= 0:
+                    return 400, {"error": "speed must be above 0 (1 is Amazon's own clock)"}
+                self.clock.set_speed(float(body["speed"]))
+            self.clock.advance(float(body.get("advance", 0)))
+            return 200, {"speed": self.clock.speed}
         if method == "POST" and parts == ["config"]:
             for name in ("orders_page_size", "items_page_size"):
                 if name in body:
                     setattr(s, name, int(body[name]))
             if "token_ttl" in body:
-                self.token_ttl = float(body["token_ttl"])
+                self.tokens.ttl = float(body["token_ttl"])
+            if "next_token_ttl" in body:
+                s.next_token_ttl = float(body["next_token_ttl"])
+            if "lwa_delay" in body:
+                self.lwa_delay = float(body["lwa_delay"])
             return 200, {}
         if method == "POST" and parts == ["expire_tokens"]:
-            self.tokens = dict.fromkeys(self.tokens, 0.0)
-            return 200, {"expired": len(self.tokens)}
+            return 200, {"expired": self.tokens.expire_all()}
+        if method == "POST" and parts == ["revoke_tokens"]:
+            return 200, {"revoked": self.tokens.revoke_all()}
         return 404, {"error": f"no control {method} {path}"}
 
 
@@ -283,14 +280,10 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 return
             with sim.state.lock:
                 sim.state.calls[op.operation_id] += 1
-                problem = sim.token_problem(self.headers.get("x-amz-access-token"))
-                rate, _burst = sim.usage_plan(op)
-                limit = {"x-amzn-RateLimit-Limit": f"{rate:g}"}
-                if problem:
-                    self._send(
-                        403,
-                        errors("Unauthorized", "Access to requested resource is denied.", problem),
-                    )
+                refusal = sim.tokens.refusal(self.headers.get("x-amz-access-token"))
+                limit = sim.usage.header(op.operation_id, wire.usage_plan(op))
+                if refusal is not None:
+                    self._send(*refusal)
                     return
                 fault = sim.fault_for(op.operation_id)
                 admitted = sim.admit(op)
@@ -301,13 +294,18 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 time.sleep(fault.seconds)
                 self.close_connection = True
                 return
+            if fault is not None and fault.kind == "token_refused":
+                # Amazon refusing a token it issued (its side restarted between our login and
+                # this call, or an outage like amzn/selling-partner-api-docs#3153).
+                self._send(*sim.tokens.revoked())
+                return
             if fault is not None and fault.kind in ("429", "500"):
                 status = int(fault.kind)
                 code = "QuotaExceeded" if status == 429 else "InternalFailure"
                 self._send(status, errors(code, "Injected fault."), limit)
                 return
             if not admitted:
-                self._send(429, errors("QuotaExceeded", "You exceeded your quota."), limit)
+                self._send(429, QUOTA_EXCEEDED, limit)
                 return
             try:
                 body = json.loads(raw) if raw else None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from channels_app.amazon.simulator.usage import SimClock
 from channels_app.amazon.wire import Operation
 
 Result = tuple[int, Any]
@@ -52,6 +53,8 @@ class SimState:
     base_url: str = ""
     orders_page_size: int = 100
     items_page_size: int = 100
+    next_token_ttl: float = 24 * 3600.0  # simulated seconds; see orders_paging.py
+    sim_clock: SimClock = field(default_factory=SimClock)
     lock: threading.RLock = field(default_factory=threading.RLock)
     clock: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -241,41 +244,7 @@ def handles(operation_id: str) -> Callable[[Handler], Handler]:
 # --- Orders v0 ----------------------------------------------------------------------------------
 
 
-@handles("getOrders")
-def get_orders(s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None) -> Result:
-    if "NextToken" in q:
-        try:
-            query = _untoken(q["NextToken"])
-        except ValueError:
-            return 400, errors("InvalidInput", "Invalid NextToken.")
-    else:
-        if "LastUpdatedAfter" not in q and "CreatedAfter" not in q:
-            return 400, errors(
-                "InvalidInput", "Either CreatedAfter or LastUpdatedAfter is required."
-            )
-        query = {
-            "o": 0,
-            "after": q.get("LastUpdatedAfter", ""),
-            "created": q.get("CreatedAfter", ""),
-            "statuses": q.get("OrderStatuses", ""),
-            "size": int(q.get("MaxResultsPerPage", s.orders_page_size)),
-        }
-    rows = sorted(s.orders.values(), key=lambda o: (o["LastUpdateDate"], o["AmazonOrderId"]))
-    if query["after"]:
-        after = parse_iso(query["after"])
-        rows = [o for o in rows if parse_iso(o["LastUpdateDate"]) > after]
-    if query["created"]:
-        created = parse_iso(query["created"])
-        rows = [o for o in rows if parse_iso(o["PurchaseDate"]) > created]
-    if query["statuses"]:
-        rows = [o for o in rows if o["OrderStatus"] in query["statuses"].split(",")]
-    size = min(int(query["size"]), s.orders_page_size)
-    start = int(query["o"])
-    page = rows[start : start + size]
-    payload: dict[str, Any] = {"Orders": page, "LastUpdatedBefore": iso(s.clock)}
-    if start + size < len(rows):
-        payload["NextToken"] = _token(start + size, **{k: v for k, v in query.items() if k != "o"})
-    return 200, {"payload": payload}
+# getOrders (paging, NextToken expiry, page sizes) is in orders_paging.py.
 
 
 @handles("getOrder")

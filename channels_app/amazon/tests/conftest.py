@@ -53,10 +53,34 @@ class SimControl:
     def listings(self, **quantities: int) -> Any:
         return self._post("/listings", {sku: {"quantity": q} for sku, q in quantities.items()})
 
-    def fault(self, kind: str, operation: str = "*", count: int = 1, seconds: float = 0) -> Any:
+    def fault(
+        self, kind: str, operation: str = "*", count: int = 1, seconds: float = 0, skip: int = 0
+    ) -> Any:
         return self._post(
-            "/faults", {"kind": kind, "operation": operation, "count": count, "seconds": seconds}
+            "/faults",
+            {
+                "kind": kind,
+                "operation": operation,
+                "count": count,
+                "seconds": seconds,
+                "skip": skip,
+            },
         )
+
+    def orders(self, count: int, *lines: tuple[str, int]) -> list[str]:
+        """A backlog: ``count`` orders of the same lines, in one control call."""
+        items = [{"SellerSKU": sku, "QuantityOrdered": n} for sku, n in lines]
+        return list(self._post("/orders/bulk", {"count": count, "items": items})["AmazonOrderIds"])
+
+    def revoke_tokens(self) -> Any:
+        """Amazon's side restarts: every access token issued so far is unknown."""
+        return self._post("/revoke_tokens")
+
+    def clock(self, *, speed: float | None = None, advance: float = 0) -> Any:
+        body: dict[str, float] = {"advance": advance}
+        if speed is not None:
+            body["speed"] = speed
+        return self._post("/clock", body)
 
     def rate_limit(self, operation: str, rate: float, burst: int) -> Any:
         return self._post("/rate_limits", {operation: [rate, burst]})

@@ -257,7 +257,7 @@ def test_an_order_poll_retries_a_transient_failure(
 
     result = tasks.import_orders.apply((integration.pk,)).get()
 
-    assert result == {"pages": 1, "orders": 1}
+    assert result == {"pages": 1, "orders": 1, "more": False}
     assert sim.state()["calls"]["getOrders"] == 2
     assert Order.objects.filter(external_id=placed["AmazonOrderId"]).exists()
 
