@@ -13,7 +13,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ import httpx
 import redis
 from django.conf import settings
 
-from channels_app.amazon import wire
+from channels_app.amazon import tokens, wire
 from channels_app.amazon.errors import RateLimited, TransportError
 from channels_app.amazon.models import AmazonIntegration
 
@@ -264,19 +264,24 @@ class SpApiClient:
         params: dict[str, Any] | None = None,
         body: Any = None,
         idempotency_key: str | None = None,
+        pii: Sequence[str] = (),
     ) -> Reply:
+        """One SP-API call. ``pii`` names the dataElements of a restricted operation (the buyer's
+        address and phone): the call then goes with a Restricted Data Token (tokens.py)."""
         query = {
             k: ",".join(str(x) for x in v) if isinstance(v, list | tuple) else _param(v)
             for k, v in (params or {}).items()
             if v is not None
         }
         content = None if body is None else json.dumps(body).encode()
-        response = self._send(method, path, query, content, operation, idempotency_key)
+        rdt = tokens.restricted_data_token(self, method, path, pii) if pii else None
+        response = self._send(method, path, query, content, operation, idempotency_key, rdt)
         if response.status_code == 403 and "access token" in response.text:
             # Expired or revoked before our cached expiry (clock skew, a rotated client secret):
             # log in again once. This is authentication, not a retry of the operation.
             self.tokens.delete(self.token_key)
-            response = self._send(method, path, query, content, operation, idempotency_key)
+            rdt = tokens.restricted_data_token(self, method, path, pii) if pii else None
+            response = self._send(method, path, query, content, operation, idempotency_key, rdt)
         return self._reply(response, operation)
 
     def _send(
@@ -287,9 +292,10 @@ class SpApiClient:
         content: bytes | None,
         operation: str,
         idempotency_key: str | None,
+        restricted_token: str | None = None,
     ) -> httpx.Response:
         headers = {
-            "x-amz-access-token": self.access_token(),
+            "x-amz-access-token": restricted_token or self.access_token(),
             "x-amz-date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
             "accept": "application/json",
         }

@@ -26,7 +26,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from channels_app.amazon import wire
 from channels_app.amazon.client import IDEMPOTENCY_HEADER
-from channels_app.amazon.simulator import inbound  # noqa: F401  (registers its handlers)
+from channels_app.amazon.simulator import (  # noqa: F401  (each registers its handlers)
+    confirmations,
+    inbound,
+    reports,
+    tokens_api,
+)
 from channels_app.amazon.simulator.state import HANDLERS, SimState, errors
 
 
@@ -192,6 +197,8 @@ class Simulator:
             for sku, listing in body.items():
                 s.listings[sku] = {"productType": "PRODUCT", "quantity": 0} | listing
             return 200, s.listings
+        if method == "POST" and parts == ["returns"]:  # a buyer's return (reports.py)
+            return 201, reports.add_return(s, body)
         if method == "POST" and parts == ["faults"]:
             self.faults.append(
                 Fault(
@@ -283,7 +290,8 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 return
             with sim.state.lock:
                 sim.state.calls[op.operation_id] += 1
-                problem = sim.token_problem(self.headers.get("x-amz-access-token"))
+                token = self.headers.get("x-amz-access-token")
+                problem = tokens_api.token_problem(sim, self.command, path, token)
                 rate, _burst = sim.usage_plan(op)
                 limit = {"x-amzn-RateLimit-Limit": f"{rate:g}"}
                 if problem:
@@ -323,6 +331,7 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 status, reply = handler(
                     sim.state, op, query, body, self.headers.get(IDEMPOTENCY_HEADER)
                 )
+            reply = tokens_api.redact(sim.state, op, self.command, path, token, reply)
             if fault is not None and fault.kind == "apply_then_500":
                 self._send(500, errors("InternalFailure", "Applied, then failed."), limit)
                 return

@@ -216,14 +216,13 @@ def test_worker_killed_mid_confirmation_amazon_confirms_once(
     assert_shipped_as_packed(sim, amazon_id, 2)
     row.refresh_from_db()
     assert row.attempts == 2
-    calls = sim.state()["calls"]
-    if when == "before-the-call":
-        # Sent again with the same key, after asking Amazon whether the first one landed.
-        assert calls["confirmShipment"] == 2
-        assert effects(sim)["keys"][row.idempotency_key] == 1
-    else:
-        # Amazon's order said Shipped: settled without a second confirmShipment.
-        assert calls["confirmShipment"] == 1
+    state = sim.state()
+    # Sent again with the same packageReferenceId: Amazon edits the package it may already have
+    # (never a second package), and the units shipped stay as packed (above).
+    assert state["calls"]["confirmShipment"] == 2
+    [package] = state["shipments"][amazon_id]
+    key = f"{row.idempotency_key}#{package['packageReferenceId']}"
+    assert state["effects"]["keys"][key] == (1 if when == "before-the-call" else 2)
 
 
 # --- Redis stopped and restarted ----------------------------------------------------------------
