@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client as WebClient
 
 from channels_app.amazon import returns
 from channels_app.amazon.models import (
@@ -140,3 +141,24 @@ def test_beat_reads_an_open_report_and_asks_for_one_when_due(
     assert returns.due(integration)
     pull(integration)
     assert not returns.due(integration)  # just pulled: not due for AMAZON_RETURNS_SECONDS
+
+
+def test_the_back_office_action_pulls_returns_now(
+    sim: SimControl, integration: AmazonIntegration, ada: User
+) -> None:
+    amazon_return(sim, **{"Order ID": "113-0000001-0000004", "Merchant SKU": "X"})
+    web = WebClient()
+    web.force_login(ada)
+
+    response = web.post(
+        "/admin/amazon/amazonintegration/",
+        {"action": "pull_returns_now", "_selected_action": [integration.pk]},
+        follow=True,
+    )
+
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "A3SIMSELLER01: Returns report 70000: 1 line(s), 0 matched to an RMA, 1 unmatched "
+        "(exceptions for the returns desk)."
+    ]
+    assert AmazonReturn.objects.count() == 1
