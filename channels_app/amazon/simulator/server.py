@@ -197,6 +197,8 @@ class Simulator:
             for sku, listing in body.items():
                 s.listings[sku] = {"productType": "PRODUCT", "quantity": 0} | listing
             return 200, s.listings
+        if method == "POST" and parts == ["expire_rdts"]:  # tokens_api.py
+            return 200, {"expired": tokens_api.expire_all(s)}
         if method == "POST" and parts == ["returns"]:  # a buyer's return (reports.py)
             return 201, reports.add_return(s, body)
         if method == "POST" and parts == ["faults"]:

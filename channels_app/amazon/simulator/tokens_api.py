@@ -102,6 +102,13 @@ def create_restricted_data_token(
     return 200, {"restrictedDataToken": token, "expiresIn": RDT_TTL}
 
 
+def expire_all(s: SimState) -> int:
+    """Test control: every RDT expires now (as one would after its hour)."""
+    for entry in s.restricted_tokens.values():
+        entry["expires"] = 0.0
+    return len(s.restricted_tokens)
+
+
 def _covers(resource_path: str, path: str) -> bool:
     pattern = "^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(resource_path)) + "$"
     return re.match(pattern, path) is not None

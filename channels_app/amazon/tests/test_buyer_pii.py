@@ -72,3 +72,18 @@ def test_the_rdt_is_reused_until_it_expires(
     adapter.import_orders(integration, SINCE)
 
     assert sim.state()["calls"]["createRestrictedDataToken"] == 1
+
+
+def test_an_expired_rdt_is_replaced_and_the_poll_goes_on(
+    sim: SimControl, integration: AmazonIntegration, tent: Item
+) -> None:
+    sim.order(("NWO-TENT", 1))
+    adapter.import_orders(integration, SINCE)
+    sim._post("/expire_rdts")  # Amazon answers 403 "The access token you provided has expired."
+    placed = sim.order(("NWO-TENT", 1))
+
+    adapter.import_orders(integration, SINCE)
+
+    assert Order.objects.get(external_id=placed["AmazonOrderId"]).ship_to_phone
+    calls = sim.state()["calls"]
+    assert (calls["lwa"], calls["createRestrictedDataToken"]) == (2, 2)

@@ -268,3 +268,17 @@ def ship_amazon_order(
     tote = pick_all(site, order, oscar, sam)
     pack_cartons(site, order, tote, oscar, [(tent, 2)])
     return amazon_id, ship(order, oscar)
+
+
+def test_a_sku_on_two_order_lines_fills_the_first_line_before_the_next() -> None:
+    from channels_app.amazon.mapping import carton_items
+
+    lines = [("NWO-TENT", "A", 2), ("NWO-MUG", "B", 1), ("NWO-TENT", "C", 2)]
+
+    first = carton_items([{"sku": "NWO-TENT", "quantity": 3}], lines)
+    second = carton_items(
+        [{"sku": "NWO-TENT", "quantity": 1}, {"sku": "NWO-MUG", "quantity": 1}], lines
+    )
+
+    assert first == [("A", 2), ("C", 1)]
+    assert second == [("C", 1), ("B", 1)]
