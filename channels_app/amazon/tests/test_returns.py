@@ -135,6 +135,24 @@ def test_the_command_names_a_seller_it_does_not_know(
         call_command("amazon_returns", "--seller", "NOPE")
 
 
+def test_the_beat_task_asks_then_reads_the_report(
+    sim: SimControl, integration: AmazonIntegration
+) -> None:
+    from channels_app.amazon import tasks
+    from wms.celery import app
+
+    amazon_return(sim, **{"Order ID": "113-0000001-0000005", "Merchant SKU": "X"})
+    try:
+        said = [tasks.pull_returns.apply((integration.pk,)).get() for _ in range(3)]
+    finally:
+        # An eager run caches a disabled result backend on this thread (see test_outbox_wiring).
+        app._local.__dict__.pop("backend", None)  # type: ignore[attr-defined]
+
+    assert said[0].endswith("IN_QUEUE at Amazon; pull again later.")
+    assert "1 line(s), 0 matched to an RMA, 1 unmatched" in said[-1]
+    assert AmazonReturn.objects.count() == 1
+
+
 def test_beat_reads_an_open_report_and_asks_for_one_when_due(
     sim: SimControl, integration: AmazonIntegration, settings: object
 ) -> None:
