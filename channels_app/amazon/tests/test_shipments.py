@@ -11,7 +11,7 @@ from channels_app.amazon.mapping import parse_time
 from channels_app.amazon.models import AmazonIntegration, AmazonOrder, AmazonPackage
 from channels_app.amazon.tests.conftest import SimControl
 from channels_app.carrier.models import CarrierAccount, CarrierLabel
-from tests.factories import Site, ctx, service, stock
+from tests.factories import Site, ctx, stock
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.layout.models import Container
@@ -135,8 +135,10 @@ def test_the_carrier_and_method_are_those_of_the_label_bought(
     oscar: User,
     sam: User,
 ) -> None:
-    # The order asked for UPS Ground (the integration's default service); the label bought for
-    # the carton is USPS Ground Advantage. Amazon must hear USPS, not "UPS Ground".
+    # The order asked for UPS Ground (the integration's default service); the carrier account
+    # that sold the label is USPS, which bought its Ground Advantage for that service (the label
+    # records our service and the carrier's code, as carrier/labels.buy_label does). Amazon must
+    # hear USPS and USPS's service, not "UPS Ground".
     stock(site, tent, 5, oscar)
     amazon_id, order = import_amazon_order(sim, integration, ("NWO-TENT", 1))
     tote = pick_all(site, order, oscar, sam)
@@ -147,22 +149,21 @@ def test_the_carrier_and_method_are_those_of_the_label_bought(
         parcel=parcel,
         order=order,
         client=nwo,
-        service=service("USPS_GROUND_ADVANTAGE"),
+        service=order.service,
         carrier_service="GROUND_ADVANTAGE",
         tracking_number="9400111899223197428490",
         label_pdf=b"%PDF",
         label_zpl="^XA^XZ",
-        idempotency_key="tl-label-parcel-1",
+        idempotency_key=f"tl-label-parcel-{parcel.pk}-1",
     )
+    assert order.service.name == "UPS_GROUND"
     shipment = ship(order, oscar, carrier="USPS")
 
     adapter.confirm_shipment(integration, shipment, f"ship:{shipment.pk}")
 
     [package] = sim.state()["shipments"][amazon_id]
-    assert package["carrierCode"] == "USPS"
+    assert (package["carrierCode"], package["shippingMethod"]) == ("USPS", "GROUND_ADVANTAGE")
     assert package["trackingNumber"] == "9400111899223197428490"
-    assert package["shippingMethod"] == "USPS_GROUND_ADVANTAGE"
-    assert "UPS" not in package["shippingMethod"].split("_")[0:1]
 
 
 def test_a_carrier_amazon_has_no_code_for_goes_as_other_with_its_name(
