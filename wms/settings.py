@@ -251,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "channels_app.amazon.tasks.reconcile_all",
         "schedule": float(os.environ.get("AMAZON_RECONCILE_SECONDS", str(4 * 60 * 60))),
     },
+    "amazon-pull-returns": {  # reads open returns reports; asks for one every AMAZON_RETURNS_SECONDS
+        "task": "channels_app.amazon.tasks.pull_returns_all",
+        "schedule": float(os.environ.get("AMAZON_RETURNS_POLL_SECONDS", "900")),
+    },
 }
 
 # --- Amazon Selling Partner API (README, "Configuration") ---------------------------------------
@@ -263,6 +267,8 @@ AMAZON_SP_API_TIMEOUT = float(os.environ.get("AMAZON_SP_API_TIMEOUT", "10"))
 AMAZON_POLL_PATIENCE = float(os.environ.get("AMAZON_POLL_PATIENCE", "10"))
 # Seconds one order-poll task pages before it hands the rest of a backlog to a new task.
 AMAZON_POLL_BUDGET = float(os.environ.get("AMAZON_POLL_BUDGET", "240"))
+# How often a new MFN returns report is asked of Amazon (channels_app/amazon/returns.py).
+AMAZON_RETURNS_SECONDS = float(os.environ.get("AMAZON_RETURNS_SECONDS", str(6 * 60 * 60)))
 # Where ORDER_CHANGE notifications are received from (the simulator's /_sim/notifications stands
 # in for the SQS queue); empty: order polling alone.
 AMAZON_NOTIFICATIONS_URL = os.environ.get("AMAZON_NOTIFICATIONS_URL", "")

@@ -16,7 +16,8 @@ caller's limiter can adapt.
 from channels_app.amazon.errors import TransportError
 from channels_app.amazon.fba import send_to_fba as fba_inbound_plan
 from channels_app.amazon.listings import poll_feed, push_availability, reconcile, release_listing
-from channels_app.amazon.orders import confirm_shipment, handle_notification, import_orders
+from channels_app.amazon.orders import handle_notification, import_orders
+from channels_app.amazon.shipments import confirm_shipment
 
 __all__ = [
     "TransportError",

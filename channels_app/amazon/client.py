@@ -14,7 +14,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,7 +22,7 @@ import httpx
 import redis
 from django.conf import settings
 
-from channels_app.amazon import wire
+from channels_app.amazon import tokens, wire
 from channels_app.amazon.errors import RateLimited, TransportError
 from channels_app.amazon.models import AmazonIntegration
 
@@ -300,14 +300,17 @@ class SpApiClient:
         body: Any = None,
         idempotency_key: str | None = None,
         patience: float = 0.0,
+        pii: Sequence[str] = (),
     ) -> Reply:
         """One SP-API call. With ``patience`` the call waits for the usage plan (ours or a 429's
         Retry-After) while the wait fits in it, and raises ``RateLimited`` only beyond it: a
-        poller paging a backlog paces itself at Amazon's rate instead of failing every burst."""
+        poller paging a backlog paces itself at Amazon's rate instead of failing every burst.
+        ``pii`` names the dataElements of a restricted operation (the buyer's address and phone):
+        the call then goes with a Restricted Data Token (tokens.py)."""
         deadline = time.monotonic() + patience
         while True:
             try:
-                return self._call_once(method, path, operation, params, body, idempotency_key)
+                return self._call_once(method, path, operation, params, body, idempotency_key, pii)
             except RateLimited as exc:
                 wait = exc.retry_after or 1.0
                 if time.monotonic() + wait > deadline:
@@ -322,6 +325,7 @@ class SpApiClient:
         params: dict[str, Any] | None,
         body: Any,
         idempotency_key: str | None,
+        pii: Sequence[str],
     ) -> Reply:
         query = {
             k: ",".join(str(x) for x in v) if isinstance(v, list | tuple) else _param(v)
@@ -329,13 +333,16 @@ class SpApiClient:
             if v is not None
         }
         content = None if body is None else json.dumps(body).encode()
-        token = self.access_token()
+        access = self.access_token()
+        token = tokens.restricted_data_token(self, method, path, pii) if pii else access
         response = self._send(method, path, query, content, operation, idempotency_key, token)
         if token_refused(response):
             # Expired early, or revoked (a restart on Amazon's side, a rotated client secret):
             # log in again once. This is authentication, not a retry of the operation; a
             # fresh token refused too is a real refusal and permanent (_reply).
-            token = self.access_token(refused=token)
+            # An RDT is keyed by the access token it was made with: a new login makes a new one.
+            access = self.access_token(refused=access)
+            token = tokens.restricted_data_token(self, method, path, pii) if pii else access
             response = self._send(method, path, query, content, operation, idempotency_key, token)
             if token_refused(response):
                 raise TransportError(

@@ -100,17 +100,17 @@ def _availability(integration: AmazonIntegration, delivery: Delivery, api: SpApi
 
 
 def _shipment(integration: AmazonIntegration, delivery: Delivery, api: SpApiClient) -> None:
-    order_id = Event.objects.only("order_id").get(pk=delivery.payload["event"]).order_id
-    shipment = (
-        None
-        if order_id is None
-        else (
-            Shipment.objects.filter(order_id=order_id)
-            .select_related("order", "service")
-            .order_by("-pk")
-            .first()
+    event = Event.objects.only("order_id", "payload").get(pk=delivery.payload["event"])
+    # The shipment this event announced, by its cartons' tracking numbers: an order that leaves
+    # in several shipments confirms each one's cartons only.
+    tracking = [p.get("tracking") for p in event.payload.get("parcels", []) if p.get("tracking")]
+    shipment = None
+    if event.order_id is not None:
+        shipments = Shipment.objects.filter(order_id=event.order_id).select_related(
+            "order", "service"
         )
-    )
+        mine = shipments.filter(parcels__tracking_number__in=tracking) if tracking else shipments
+        shipment = mine.order_by("-pk").first() or shipments.order_by("-pk").first()
     if shipment is None:
         raise TransportError(
             f"Order {delivery.payload.get('order')} has no shipment to confirm.", permanent=True

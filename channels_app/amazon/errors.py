@@ -18,6 +18,7 @@ __all__ = [
     "InboundPlanFailed",
     "NoPackedCartons",
     "RateLimited",
+    "ShipmentNotConfirmable",
     "TransportError",
     "UnknownAmazonSku",
 ]
@@ -54,3 +55,10 @@ class CartonOverLimit(DomainError):
 
 class InboundPlanFailed(DomainError):
     code = "inbound_plan_failed"
+
+
+class ShipmentNotConfirmable(DomainError):
+    """A shipment Amazon cannot be told about as it is: not an order of this account, or a carton
+    whose contents match no Amazon order item."""
+
+    code = "shipment_not_confirmable"

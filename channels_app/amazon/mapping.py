@@ -56,8 +56,18 @@ def ship_to(address: dict[str, Any] | None) -> dict[str, str] | None:
         "region": "StateOrRegion",
         "postal_code": "PostalCode",
         "country": "CountryCode",
+        # Only with a Restricted Data Token (tokens.py); the carrier asks for it.
+        "phone": "Phone",
     }
     return {ours: str(address[theirs]) for ours, theirs in pairs.items() if address.get(theirs)}
+
+
+def _with_email(
+    address: dict[str, str] | None, buyer: dict[str, Any] | None
+) -> dict[str, str] | None:
+    """The buyer's (anonymised, Amazon-relayed) e-mail beside the address, when Amazon gave it."""
+    email = (buyer or {}).get("BuyerEmail")
+    return address if address is None or not email else {**address, "email": str(email)}
 
 
 def order_in(order: dict[str, Any], items: list[dict[str, Any]]) -> AmazonOrderIn:
@@ -72,7 +82,7 @@ def order_in(order: dict[str, Any], items: list[dict[str, Any]]) -> AmazonOrderI
             parse_time(order["LatestDeliveryDate"]) if order.get("LatestDeliveryDate") else None
         ),
         service_category=order.get("ShipmentServiceLevelCategory", ""),
-        ship_to=ship_to(order.get("ShippingAddress")),
+        ship_to=_with_email(ship_to(order.get("ShippingAddress")), order.get("BuyerInfo")),
         lines=tuple(
             AmazonLine(
                 order_item_id=i["OrderItemId"],
@@ -108,17 +118,22 @@ def order_change(notification: dict[str, Any]) -> OrderChange:
     )
 
 
-def confirm_shipment_body(
+def carrier_code(carrier: str) -> str:
+    """Amazon's carrierCode for our carrier's name; "Other" (then carrierName is required)."""
+    return CARRIER_CODES.get(carrier.upper().replace(" ", ""), "Other")
+
+
+def package_detail(
     *,
-    marketplace_id: str,
     package_reference: str,
     carrier: str,
-    service_name: str,
+    shipping_method: str,
     tracking_number: str,
     ship_date: dt.datetime,
     items: list[tuple[str, int]],
 ) -> dict[str, Any]:
-    code = CARRIER_CODES.get(carrier.upper().replace(" ", ""), "Other")
+    """One carton as confirmShipment's PackageDetail (Amazon takes one package per call)."""
+    code = carrier_code(carrier)
     detail: dict[str, Any] = {
         "packageReferenceId": package_reference,
         "carrierCode": code,
@@ -128,9 +143,30 @@ def confirm_shipment_body(
     }
     if code == "Other":
         detail["carrierName"] = carrier
-    if service_name:
-        detail["shippingMethod"] = service_name
-    return {"marketplaceId": marketplace_id, "packageDetail": detail}
+    if shipping_method:
+        detail["shippingMethod"] = shipping_method
+    return detail
+
+
+def carton_items(
+    contents: list[dict[str, Any]], lines: list[tuple[str, str, int]]
+) -> list[tuple[str, int]]:
+    """A carton's contents ([{sku, quantity}]) as Amazon order items, against the order's lines
+    ([(sku, orderItemId, units not yet given to an earlier carton)]); a SKU on two lines fills
+    the first before the next. ``lines`` is consumed as cartons are mapped in turn."""
+    taken: dict[str, int] = {}
+    for entry in contents:
+        left = int(entry["quantity"])
+        for n, (sku, order_item_id, room) in enumerate(lines):
+            if left == 0:
+                break
+            if sku != entry["sku"] or room == 0 or not order_item_id:
+                continue
+            used = min(room, left)
+            lines[n] = (sku, order_item_id, room - used)
+            taken[order_item_id] = taken.get(order_item_id, 0) + used
+            left -= used
+    return list(taken.items())
 
 
 def availability(quantity: int) -> list[dict[str, Any]]:

@@ -219,3 +219,83 @@ class InboundPlan(models.Model):
 
     def __str__(self) -> str:
         return self.inbound_plan_id or f"plan for order {self.order_id}"
+
+
+class AmazonPackage(models.Model):
+    """One carton confirmed to Amazon as one package: its own packageReferenceId and tracking.
+
+    Amazon takes one package per confirmShipment call; the same packageReferenceId sent again
+    edits that package instead of adding one, so a retry re-sends the row's reference."""
+
+    integration = models.ForeignKey(AmazonIntegration, on_delete=models.PROTECT, related_name="+")
+    amazon_order_id = models.CharField(max_length=40)
+    shipment_parcel = models.OneToOneField(
+        "wms.ShipmentParcel", on_delete=models.PROTECT, related_name="+"
+    )
+    package_reference_id = models.CharField(max_length=20)
+    carrier_code = models.CharField(max_length=40)
+    carrier_name = models.CharField(max_length=60, blank=True)
+    shipping_method = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=60)
+    order_items = models.JSONField(default=list, help_text="[{orderItemId, quantity}] as sent.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "amazon_package"
+
+    def __str__(self) -> str:
+        return f"{self.amazon_order_id} #{self.package_reference_id}"
+
+
+class ReturnsReport(models.Model):
+    """One returns report asked of Amazon (Reports API), until its document is read."""
+
+    integration = models.ForeignKey(AmazonIntegration, on_delete=models.PROTECT, related_name="+")
+    report_id = models.CharField(max_length=60)
+    report_type = models.CharField(max_length=80)
+    data_start = models.DateTimeField()
+    data_end = models.DateTimeField()
+    status = models.CharField(max_length=20, default="IN_QUEUE")
+    rows = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "amazon_returns_report"
+
+    def __str__(self) -> str:
+        return self.report_id
+
+
+class AmazonReturn(models.Model):
+    """One line of Amazon's returns report (an Amazon RMA for one SKU), and the RMA it matched."""
+
+    integration = models.ForeignKey(AmazonIntegration, on_delete=models.PROTECT, related_name="+")
+    amazon_order_id = models.CharField(max_length=40)
+    amazon_rma_id = models.CharField(max_length=60)
+    merchant_rma_id = models.CharField(max_length=80, blank=True)
+    msku = models.CharField("MSKU", max_length=64)
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=60, blank=True, help_text="Return request status.")
+    reason = models.CharField(max_length=120, blank=True)
+    tracking_id = models.CharField(max_length=60, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    ret = models.ForeignKey(
+        "wms.Return", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+    row = models.JSONField(default=dict, help_text="The report's line as Amazon sent it.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "amazon_return"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "amazon_rma_id", "msku"], name="one_row_per_amazon_rma_sku"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amazon_rma_id} {self.msku}"

@@ -1,4 +1,4 @@
-"""Amazon orders into the WMS (poll + ORDER_CHANGE), and ship confirmations back.
+"""Amazon orders into the WMS (poll + ORDER_CHANGE); ship confirmations are in shipments.py.
 
 Every domain change goes through the wms order services (import_order, cancel_order,
 change_address), so the client's authority policy judges a cancel or address change and the
@@ -17,14 +17,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from channels_app.amazon import mapping, wire
+from channels_app.amazon import mapping, tokens, wire
 from channels_app.amazon.client import SpApiClient, client_for
 from channels_app.amazon.errors import TransportError, UnknownAmazonSku
 from channels_app.amazon.models import AmazonException, AmazonIntegration, AmazonOrder
 from wms.catalog.models import Identifier, IdentifierKind, Item
 from wms.errors import DomainError
 from wms.orders import services
-from wms.orders.models import CarrierService, Order, Shipment
+from wms.orders.models import CarrierService, Order
 from wms.outbox.inbound import record_inbound, seen
 
 OWNER = "channel:amazon"
@@ -253,6 +253,7 @@ def import_orders(
                     operation="getOrders",
                     params=params,
                     patience=patience,
+                    pii=tokens.ORDER_PII,
                 )
             except TransportError as exc:
                 if window.token and exc.status == 400 and not restarted:
@@ -380,7 +381,10 @@ def handle_notification(
         return "out_of_date"
     with api or client_for(integration) as client:
         reply = client.call(
-            "GET", f"/orders/v0/orders/{change.amazon_order_id}", operation="getOrder"
+            "GET",
+            f"/orders/v0/orders/{change.amazon_order_id}",
+            operation="getOrder",
+            pii=tokens.ORDER_PII,
         )
         outcome = _apply(
             integration, client, reply.body["payload"], notification_id=change.notification_id
@@ -388,87 +392,3 @@ def handle_notification(
     if outcome in ("unchanged", "pending"):
         record_inbound(source=source, external_id=change.notification_id)
     return outcome
-
-
-# --- ship confirmation ------------------------------------------------------------------------
-
-
-@dataclass
-class Confirmation:
-    outcome: str  # confirmed, already, recovered
-    message: str
-    late: bool = False
-    rate_limit: float | None = None
-
-
-def _record_confirmed(row: AmazonOrder, tracking: str, key: str) -> None:
-    AmazonOrder.objects.filter(pk=row.pk, shipment_confirmed_at__isnull=True).update(
-        shipment_confirmed_at=timezone.now(), confirmed_tracking=tracking, confirmation_key=key
-    )
-
-
-def confirm_shipment(
-    integration: AmazonIntegration,
-    shipment: Shipment,
-    idempotency_key: str,
-    *,
-    api: SpApiClient | None = None,
-) -> Confirmation:
-    """confirmShipment with carrier, tracking and order items — once per Amazon order.
-
-    A confirmation already recorded is not sent again. An earlier attempt whose answer was lost
-    (timeout, 500 after Amazon applied it) is settled by asking Amazon for the order first.
-    """
-    order = shipment.order
-    row = AmazonOrder.objects.filter(integration=integration, order=order).first()
-    if row is None:
-        raise UnknownAmazonSku(f"Order {order.external_id} did not come from this Amazon account.")
-    if row.shipment_confirmed_at is not None:
-        return Confirmation("already", f"Amazon order {row.amazon_order_id} was already confirmed.")
-    parcels = list(shipment.parcels.order_by("pk"))
-    tracking = parcels[0].tracking_number if parcels else ""
-    lines = [
-        (line.channel_line_id, line.shipped)
-        for line in order.lines.order_by("pk")
-        if line.shipped > 0 and line.channel_line_id
-    ]
-    late = bool(order.ship_by and shipment.shipped_at > order.ship_by)
-    with api or client_for(integration) as client:
-        path = f"/orders/v0/orders/{row.amazon_order_id}"
-        if row.confirmation_key:
-            # An attempt went out before and we never heard: Amazon's order says if it landed.
-            current = client.call("GET", path, operation="getOrder").body["payload"]
-            if current["OrderStatus"] in ("Shipped", "PartiallyShipped"):
-                _record_confirmed(row, tracking, idempotency_key)
-                return Confirmation("recovered", "Amazon already had this shipment.", late)
-        AmazonOrder.objects.filter(pk=row.pk).update(confirmation_key=idempotency_key)
-        body = mapping.confirm_shipment_body(
-            marketplace_id=integration.marketplace_id,
-            package_reference=str(shipment.pk),
-            carrier=shipment.carrier,
-            service_name=shipment.service.name,
-            tracking_number=tracking,
-            ship_date=shipment.shipped_at,
-            items=lines,
-        )
-        try:
-            client.call(
-                "POST",
-                f"{path}/shipmentConfirmation",
-                operation="confirmShipment",
-                body=body,
-                idempotency_key=idempotency_key,
-            )
-        except TransportError as exc:
-            if exc.permanent and "already been shipped" in exc.message:
-                _record_confirmed(row, tracking, idempotency_key)
-                return Confirmation("recovered", "Amazon already had this shipment.", late)
-            raise
-        _record_confirmed(row, tracking, idempotency_key)
-        note = " (after Amazon's latest ship date)" if late else ""
-        return Confirmation(
-            "confirmed",
-            f"Confirmed {row.amazon_order_id} with {shipment.carrier} {tracking}{note}.",
-            late,
-            client.last_rate_limit,
-        )

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from redis.exceptions import LockError
 
-from channels_app.amazon import adapter
+from channels_app.amazon import adapter, returns
 from channels_app.amazon.client import SpApiClient, client_for
 from channels_app.amazon.errors import AmazonNotConfigured
 from channels_app.amazon.models import AmazonException, AmazonIntegration, FeedSubmission, Listing
@@ -310,3 +310,28 @@ def reconcile(self: Task, integration_id: int) -> dict[str, Any]:
     except (TransportError, AmazonNotConfigured) as exc:
         raise _failed(self, integration, "reconciliation", exc) from exc
     return {"lines": len(result.lines), "held": result.held}
+
+
+# --- MFN returns (returns.py) -------------------------------------------------------------------
+
+
+@shared_task(name="channels_app.amazon.tasks.pull_returns_all")
+def pull_returns_all() -> int:
+    """Beat: one returns step per active integration whose report is open or due."""
+    ids = [i.pk for i in AmazonIntegration.objects.filter(active=True) if returns.due(i)]
+    for pk in ids:
+        pull_returns.apply_async((pk,))
+    return len(ids)
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.pull_returns")
+def pull_returns(self: Task, integration_id: int) -> str:
+    integration = _active(integration_id)
+    if integration is None:
+        return "inactive"
+    try:
+        with _api(integration) as api:
+            pulled = returns.advance(integration, api=api)
+    except (TransportError, AmazonNotConfigured) as exc:
+        raise _failed(self, integration, "returns pull", exc) from exc
+    return pulled.message if pulled else "nothing to do"

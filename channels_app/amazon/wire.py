@@ -33,6 +33,8 @@ MODELS = {
     "/inbound/fba/2024-03-20/": "fulfillmentInbound_2024-03-20.json",
     "/notifications/v1/": "notifications.json",
     "/fba/inventory/v1/": "fbaInventory.json",
+    "/tokens/2021-03-01/": "tokens_2021-03-01.json",
+    "/reports/2021-06-30/": "reports_2021-06-30.json",
 }
 
 DOCUMENTS = {

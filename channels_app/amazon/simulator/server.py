@@ -26,7 +26,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 from channels_app.amazon import wire
 from channels_app.amazon.client import IDEMPOTENCY_HEADER
-from channels_app.amazon.simulator import inbound, orders_paging  # noqa: F401  (handlers)
+from channels_app.amazon.simulator import (  # noqa: F401  (each registers its handlers)
+    confirmations,
+    inbound,
+    orders_paging,
+    reports,
+    tokens_api,
+)
 from channels_app.amazon.simulator.auth import AccessTokens
 from channels_app.amazon.simulator.state import HANDLERS, SimState, errors
 from channels_app.amazon.simulator.usage import QUOTA_EXCEEDED, UsagePlans
@@ -177,6 +183,10 @@ class Simulator:
             for sku, listing in body.items():
                 s.listings[sku] = {"productType": "PRODUCT", "quantity": 0} | listing
             return 200, s.listings
+        if method == "POST" and parts == ["expire_rdts"]:  # tokens_api.py
+            return 200, {"expired": tokens_api.expire_all(s)}
+        if method == "POST" and parts == ["returns"]:  # a buyer's return (reports.py)
+            return 201, reports.add_return(s, body)
         if method == "POST" and parts == ["faults"]:
             self.faults.append(
                 Fault(
@@ -280,7 +290,8 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 return
             with sim.state.lock:
                 sim.state.calls[op.operation_id] += 1
-                refusal = sim.tokens.refusal(self.headers.get("x-amz-access-token"))
+                token = self.headers.get("x-amz-access-token")
+                refusal = tokens_api.refusal(sim, self.command, path, token)
                 limit = sim.usage.header(op.operation_id, wire.usage_plan(op))
                 if refusal is not None:
                     self._send(*refusal)
@@ -321,6 +332,7 @@ def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
                 status, reply = handler(
                     sim.state, op, query, body, self.headers.get(IDEMPOTENCY_HEADER)
                 )
+            reply = tokens_api.redact(sim.state, op, self.command, path, token, reply)
             if fault is not None and fault.kind == "apply_then_500":
                 self._send(500, errors("InternalFailure", "Applied, then failed."), limit)
                 return

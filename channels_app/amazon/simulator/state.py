@@ -68,6 +68,9 @@ class SimState:
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: dict[str, str] = field(default_factory=dict)
     shipments: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    restricted_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # tokens_api.py
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # reports.py
+    returns: list[dict[str, str]] = field(default_factory=list)  # reports.py (returns report rows)
     calls: Counter[str] = field(default_factory=Counter)
     effects: dict[str, Any] = field(
         default_factory=lambda: {
@@ -108,6 +111,7 @@ class SimState:
             "StateOrRegion": "NY",
             "PostalCode": "10001",
             "CountryCode": "US",
+            "Phone": "+1 212 555 0143",
         }
         items = [
             {
@@ -144,6 +148,7 @@ class SimState:
             "IsISPU": False,
             "IsAccessPointOrder": False,
             "ShippingAddress": address,
+            "BuyerInfo": spec.get("BuyerInfo") or {"BuyerEmail": "jo@marketplace.amazon.com"},
         }
         self.orders[order_id] = order
         self.order_items[order_id] = items
@@ -271,40 +276,6 @@ def get_order_items(
     if start + s.items_page_size < len(items):
         payload["NextToken"] = _token(start + s.items_page_size)
     return 200, {"payload": payload}
-
-
-@handles("confirmShipment")
-def confirm_shipment(
-    s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None
-) -> Result:
-    order_id = op.path_params["orderId"]
-    order = s.orders.get(order_id)
-    if order is None:
-        return 404, errors("NotFound", "Order not found.")
-    if order["OrderStatus"] == "Canceled":
-        return 400, errors("InvalidInput", f"Order {order_id} is canceled; it cannot be confirmed.")
-    if order["OrderStatus"] == "Shipped":
-        # Amazon refuses a second confirmation of the same order: nothing is applied again.
-        return 400, errors("InvalidInput", f"Order {order_id} has already been shipped.")
-    detail = body["packageDetail"]
-    ordered = {i["OrderItemId"]: i for i in s.order_items[order_id]}
-    for line in detail["orderItems"]:
-        item = ordered.get(line["orderItemId"])
-        if item is None:
-            return 400, errors("InvalidInput", f"Unknown orderItemId {line['orderItemId']}.")
-        if line["quantity"] > item["QuantityOrdered"] - item["QuantityShipped"]:
-            return 400, errors("InvalidInput", f"Too many units for {line['orderItemId']}.")
-    for line in detail["orderItems"]:
-        ordered[line["orderItemId"]]["QuantityShipped"] += line["quantity"]
-    s.shipments[order_id].append(detail)
-    s.effects["confirmShipment"][order_id] += 1
-    s.apply_key(key)
-    shipped = sum(i["QuantityShipped"] for i in ordered.values())
-    total = sum(i["QuantityOrdered"] for i in ordered.values())
-    order["NumberOfItemsShipped"], order["NumberOfItemsUnshipped"] = shipped, total - shipped
-    order["OrderStatus"] = "Shipped" if shipped == total else "PartiallyShipped"
-    order["LastUpdateDate"] = iso(s.tick())
-    return 204, None
 
 
 # --- Listings Items 2021-08-01 ------------------------------------------------------------------

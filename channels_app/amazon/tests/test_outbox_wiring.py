@@ -119,7 +119,10 @@ def test_only_the_shipment_of_an_amazon_order_is_confirmed_to_amazon(
     [package] = state["shipments"][amazon_id]
     assert (package["carrierCode"], package["trackingNumber"]) == ("UPS", "1Z999AA10123456784")
     assert state["effects"]["confirmShipment"] == {amazon_id: 1}
-    assert state["effects"]["keys"] == {message.idempotency_key: 1}
+    # One key per package: the message's key and the carton's packageReferenceId.
+    assert state["effects"]["keys"] == {
+        f"{message.idempotency_key}#{package['packageReferenceId']}": 1
+    }
     assert Order.objects.get(pk=shipment.order_id).state == OrderState.SHIPPED
 
 
@@ -184,7 +187,12 @@ def test_every_call_of_a_poll_takes_a_token(
         adapter.import_orders(integration, parse_time("2020-01-01T00:00:00Z"), api=api)
 
     calls = sim.state()["calls"]
-    assert throttle.calls == {"getOrders": calls["getOrders"], "getOrderItems": 3}
+    # The Restricted Data Token for the buyer's address is an SP-API call like any other.
+    assert throttle.calls == {
+        "createRestrictedDataToken": 1,
+        "getOrders": calls["getOrders"],
+        "getOrderItems": 3,
+    }
     assert calls["getOrders"] == 3
 
 

@@ -182,6 +182,47 @@ def test_an_amazon_order_is_imported_shipped_by_scans_and_confirmed_once_and_a_r
     assert verify().ok
 
 
+def test_a_three_carton_order_reaches_amazon_with_three_tracking_numbers(
+    start_worker: StartWorker, sim: SimControl, site: Site, tent: Item, oscar: User, sam: User
+) -> None:
+    start_worker()
+    amazon_id, order = an_order_on_amazon(sim, site, tent, oscar, stocked=5, ordered=3)
+    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
+    task = fulfilment.next_task(warehouse=site.warehouse)
+    assert task is not None
+    tote = site.tote()
+    fulfilment.confirm_pick(ctx(oscar), task=task, tote=tote, quantity=3)
+    for _ in range(3):
+        carton = site.carton()
+        fulfilment.pack_units(
+            ctx(oscar), order=order, tote=tote, carton=carton, item=tent, quantity=1
+        )
+        fulfilment.close_parcel(
+            parcel=order.parcels.get(container=carton),
+            weight_g=1000,
+            length_mm=300,
+            width_mm=200,
+            height_mm=100,
+        )
+    numbers = ["1Z999AA10000000011", "1Z999AA10000000022", "1Z999AA10000000033"]
+    parcels = list(order.parcels.order_by("pk"))
+    fulfilment.ship_order(
+        ctx(oscar),
+        order=order,
+        carrier="UPS",
+        tracking={p.pk: numbers[n] for n, p in enumerate(parcels)},
+    )
+
+    wait_for("the confirmation to be delivered", delivered(confirmation_row(order)))
+
+    state = sim.state()
+    packages = state["shipments"][amazon_id]
+    assert [p["trackingNumber"] for p in packages] == numbers
+    assert len({p["packageReferenceId"] for p in packages}) == 3
+    assert state["effects"]["confirmShipment"] == {amazon_id: 3}
+    assert state["orders"][amazon_id]["OrderStatus"] == "Shipped"
+
+
 # --- the worker killed mid-delivery ----------------------------------------------------------------
 
 
@@ -216,14 +257,13 @@ def test_worker_killed_mid_confirmation_amazon_confirms_once(
     assert_shipped_as_packed(sim, amazon_id, 2)
     row.refresh_from_db()
     assert row.attempts == 2
-    calls = sim.state()["calls"]
-    if when == "before-the-call":
-        # Sent again with the same key, after asking Amazon whether the first one landed.
-        assert calls["confirmShipment"] == 2
-        assert effects(sim)["keys"][row.idempotency_key] == 1
-    else:
-        # Amazon's order said Shipped: settled without a second confirmShipment.
-        assert calls["confirmShipment"] == 1
+    state = sim.state()
+    # Sent again with the same packageReferenceId: Amazon edits the package it may already have
+    # (never a second package), and the units shipped stay as packed (above).
+    assert state["calls"]["confirmShipment"] == 2
+    [package] = state["shipments"][amazon_id]
+    key = f"{row.idempotency_key}#{package['packageReferenceId']}"
+    assert state["effects"]["keys"][key] == (1 if when == "before-the-call" else 2)
 
 
 # --- Redis stopped and restarted ----------------------------------------------------------------
@@ -310,8 +350,8 @@ def test_amazon_failing_is_retried_and_applied_once(
     assert row.attempts == attempts  # a 429 is not a failed attempt
     calls = sim.state()["calls"]
     # 429: three refusals, then the call; 500: two failures, then the call; timeout: the late
-    # call landed and the retry found the order shipped.
-    assert calls["confirmShipment"] == {"429": 4, "500": 3, "apply_then_hang": 1}[fault]
+    # call landed and the retry re-sent the same package, which Amazon edits (one package above).
+    assert calls["confirmShipment"] == {"429": 4, "500": 3, "apply_then_hang": 2}[fault]
 
 
 # --- ORDER_CHANGE notifications duplicated and out of order -------------------------------------
