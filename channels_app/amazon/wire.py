@@ -33,6 +33,7 @@ MODELS = {
     "/inbound/fba/2024-03-20/": "fulfillmentInbound_2024-03-20.json",
     "/notifications/v1/": "notifications.json",
     "/fba/inventory/v1/": "fbaInventory.json",
+    "/fba/inbound/v0/": "fulfillmentInboundV0_getLabels.json",
 }
 
 DOCUMENTS = {

@@ -26,7 +26,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from channels_app.amazon import wire
 from channels_app.amazon.client import IDEMPOTENCY_HEADER
-from channels_app.amazon.simulator import inbound  # noqa: F401  (registers its handlers)
+from channels_app.amazon.simulator import (  # noqa: F401  (each registers its handlers)
+    fba_inbound,
+    feeds,
+    inbound,
+    inventory,
+)
 from channels_app.amazon.simulator.state import HANDLERS, SimState, errors
 
 
@@ -192,6 +197,8 @@ class Simulator:
             for sku, listing in body.items():
                 s.listings[sku] = {"productType": "PRODUCT", "quantity": 0} | listing
             return 200, s.listings
+        if method == "POST" and parts == ["fba_inventory"]:
+            return 200, inventory.set_inventory(s, body)
         if method == "POST" and parts == ["faults"]:
             self.faults.append(
                 Fault(
