@@ -17,6 +17,8 @@ __all__ = [
     "CartonOverLimit",
     "InboundPlanFailed",
     "NoPackedCartons",
+    "NotAnFbaOrder",
+    "NothingListed",
     "RateLimited",
     "TransportError",
     "UnknownAmazonSku",
@@ -54,3 +56,15 @@ class CartonOverLimit(DomainError):
 
 class InboundPlanFailed(DomainError):
     code = "inbound_plan_failed"
+
+
+class NothingListed(DomainError):
+    """A catalogue sync needs at least one active item of the client."""
+
+    code = "nothing_listed"
+
+
+class NotAnFbaOrder(DomainError):
+    """An inbound plan starts from a packed order of the integration's client."""
+
+    code = "not_an_fba_order"

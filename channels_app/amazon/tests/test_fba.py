@@ -60,6 +60,9 @@ def test_the_inbound_plan_carries_each_cartons_contents(
     plan = adapter.fba_inbound_plan(integration, order)
 
     assert plan.step == "labelled" and plan.shipment_ids and plan.labels
+    [shipment] = plan.shipment_ids
+    assert plan.confirmation_ids[0].startswith("FBA")
+    assert [b["shipmentConfirmationId"] for b in plan.box_labels] == plan.confirmation_ids
     [sim_plan] = [p for k, p in sim.state()["plans"].items() if k == plan.inbound_plan_id]
     assert sim_plan["items"] == {"NWO-TENT": 6, "NWO-MUG": 2}
     contents = [
@@ -74,6 +77,16 @@ def test_the_inbound_plan_carries_each_cartons_contents(
         "generatePlacementOptions",
         "confirmPlacementOption",
     }
+    # Transport: Amazon's partnered small-parcel option (the other needs a delivery window).
+    [partnered] = [
+        o
+        for o in sim_plan["transportationOptions"]
+        if o["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"
+    ]
+    assert sim_plan["transportationConfirmed"] == {shipment: partnered["transportationOptionId"]}
+    assert plan.transportation == sim_plan["transportationConfirmed"]
+    assert sim_plan["labelled"] is True
+    assert sim.state()["fba_inventory"]["NWO-TENT"]["inboundWorking"] == 6
 
     again = adapter.fba_inbound_plan(integration, order)  # resumable: a finished plan is kept
     assert again.inbound_plan_id == plan.inbound_plan_id
