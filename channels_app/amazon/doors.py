@@ -8,8 +8,9 @@ A Celery task meeting an empty bucket gives its worker back and retries later; a
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from channels_app.amazon.client import SpApiClient, client_for
+from channels_app.amazon.client import Credentials, Reply, SpApiClient
 from channels_app.amazon.models import AmazonIntegration
 from channels_app.amazon.throttle import SellerThrottle
 from channels_app.errors import RateLimited
@@ -39,8 +40,28 @@ class PatientThrottle(SellerThrottle):
                 waited += wait
 
 
+class PatientClient(SpApiClient):
+    """Sends a call again after Amazon's 429: a throttled request was refused before Amazon
+    processed it ("The frequency of requests was greater than allowed"), so resending it applies
+    nothing twice. Our bucket and Amazon's refill on different clocks, so a 429 can still come."""
+
+    def call(self, *args: Any, **kwargs: Any) -> Reply:
+        waited = 0.0
+        while True:
+            try:
+                return super().call(*args, **kwargs)
+            except RateLimited as exc:
+                wait = min(exc.retry_after or 1.0, MAX_WAIT - waited)
+                if wait <= 0:
+                    raise
+                time.sleep(wait)
+                waited += wait
+
+
 def patient_client(integration: AmazonIntegration) -> SpApiClient:
-    return client_for(integration, throttle=PatientThrottle(integration.seller_id))
+    return PatientClient(
+        Credentials.of(integration), throttle=PatientThrottle(integration.seller_id)
+    )
 
 
 def integration_named(seller_id: str, client_code: str | None = None) -> AmazonIntegration:
