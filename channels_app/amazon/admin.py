@@ -64,7 +64,7 @@ class AmazonIntegrationAdmin(admin.ModelAdmin[AmazonIntegration]):
             self.message_user(
                 request,
                 f"{obj} is active: the go-live feed of every listing is queued; its result shows "
-                "under Amazon feed submissions.",
+                "under Feed submissions.",
             )
 
     @admin.action(description="Go live: activate and send every listing by one feed")
@@ -86,7 +86,7 @@ class AmazonIntegrationAdmin(admin.ModelAdmin[AmazonIntegration]):
             self.message_user(
                 request,
                 f"{integration}: feed {sync.feed_id} sent with {len(sync.sent)} listing(s); "
-                "Amazon processes it in minutes, its result shows under Amazon feed submissions.",
+                "Amazon processes it in minutes, its result shows under Feed submissions.",
             )
 
     @admin.action(description="Reconcile now (and send the corrected catalogue)")
@@ -122,7 +122,7 @@ class AmazonIntegrationAdmin(admin.ModelAdmin[AmazonIntegration]):
             self.message_user(
                 request,
                 f"{integration}: FBA inventory of {len(found.lines)} listing(s) read from "
-                f"{found.pages} page(s); see Amazon listings.",
+                f"{found.pages} page(s); see Listings.",
             )
 
 
