@@ -146,7 +146,7 @@ class ListingAdmin(admin.ModelAdmin[Listing]):
     search_fields = ("msku",)
     list_select_related = ("item", "integration")
     # What was pushed, what Amazon reports and the hold are written by the listings sync;
-    # a hold is released through reconcile.release_and_publish (the action below).
+    # a hold is released through reconcile.release_listing, then published (the action below).
     readonly_fields = (
         "pushed_quantity",
         "pushed_at",
@@ -171,9 +171,10 @@ class ListingAdmin(admin.ModelAdmin[Listing]):
     @admin.action(description="Release the hold (the mismatch is explained) and publish")
     def release_selected(self, request: HttpRequest, queryset: QuerySet[Listing]) -> None:
         for listing in queryset.filter(held=True).select_related("item", "integration"):
+            reconcile.release_listing(listing=listing)
             try:
                 with patient_client(listing.integration) as api:
-                    pushed = reconcile.release_and_publish(listing=listing, api=api)
+                    pushed = reconcile.publish_listing(listing=listing, api=api)
             except REFUSALS as exc:
                 self.message_user(
                     request,

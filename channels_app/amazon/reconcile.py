@@ -215,10 +215,10 @@ def release_listing(*, listing: Listing) -> None:
     ).update(resolved_at=timezone.now())
 
 
-def release_and_publish(*, listing: Listing, api: SpApiClient | None = None) -> AvailabilityPushed:
-    """Release the hold, then tell Amazon the listing's real quantity at once (one patch): a
-    released listing must not wait for its stock to move before Amazon sells it again."""
-    release_listing(listing=listing)
+def publish_listing(*, listing: Listing, api: SpApiClient | None = None) -> AvailabilityPushed:
+    """Tell Amazon a released listing's real quantity at once (one patch): it must not wait for
+    its stock to move before Amazon sells it again. Called after ``release_listing``, which
+    stands even when this call fails (the next sync or stock change publishes it then)."""
     integration = listing.integration
     quantity = catalogue.quantities(integration, [listing.item_id])[listing.item_id]
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S.%f")

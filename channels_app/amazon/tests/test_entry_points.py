@@ -68,7 +68,8 @@ def test_reconcile_covers_every_listing_then_release_publishes_again(
 
     text = run("amazon_release_listing", msku="NWO-TENT")
 
-    assert "Released NWO-TENT; Amazon now shows 4" in text
+    assert "Released NWO-TENT; its mismatch exception is resolved." in text
+    assert "Amazon now shows 4 × NWO-TENT." in text
     assert sim.state()["listings"]["NWO-TENT"]["quantity"] == 4
     assert AmazonException.objects.get(kind="quantity_mismatch").resolved_at is not None
     with pytest.raises(CommandError, match="is not held; nothing to release"):

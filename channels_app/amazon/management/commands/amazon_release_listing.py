@@ -31,11 +31,14 @@ class Command(AmazonCommand):
             raise CommandError(f"No listing {options['msku']} for seller {integration.seller_id}.")
         if not listing.held:
             raise CommandError(f"Listing {listing.msku} is not held; nothing to release.")
-        with patient_client(integration) as api:
-            pushed = self.attempt(lambda: reconcile.release_and_publish(listing=listing, api=api))
+        reconcile.release_listing(listing=listing)
+        self.say(f"Released {listing.msku}; its mismatch exception is resolved.")
+        pushed = self.attempt(lambda: _publish(integration, listing))
         if pushed.rejected:
             raise CommandError(f"Released, but Amazon refused the quantity: {pushed.rejected}")
-        self.say(
-            f"Released {listing.msku}; Amazon now shows {pushed.sent[listing.msku]} "
-            "(its mismatch exception is resolved)."
-        )
+        self.say(f"Amazon now shows {pushed.sent[listing.msku]} × {listing.msku}.")
+
+
+def _publish(integration: Any, listing: Listing) -> Any:
+    with patient_client(integration) as api:
+        return reconcile.publish_listing(listing=listing, api=api)
