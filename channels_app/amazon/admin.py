@@ -195,7 +195,7 @@ class FeedSubmissionAdmin(admin.ModelAdmin[FeedSubmission]):
         "feed_id",
         "integration",
         "status",
-        "listings",
+        "listing_count",
         "refused",
         "created_at",
         "done_at",
@@ -218,7 +218,7 @@ class FeedSubmissionAdmin(admin.ModelAdmin[FeedSubmission]):
         return False
 
     @admin.display(description="listings")
-    def listings(self, obj: FeedSubmission) -> int:
+    def listing_count(self, obj: FeedSubmission) -> int:
         return len(obj.messages)
 
     @admin.display(description="refused")

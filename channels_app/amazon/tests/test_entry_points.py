@@ -120,9 +120,8 @@ def test_fba_inventory_is_read_page_by_page_and_shown_beside_ours(
 ) -> None:
     stock(site, tent, 5, oscar)
     held = {f"OTHER-{n:03d}": {"fulfillable": 1} for n in range(118)}
-    sim._post(
-        "/fba_inventory",
-        held | {"NWO-TENT": {"fulfillable": 40, "inboundWorking": 6, "reserved": 2}},
+    sim.fba_inventory(
+        **held, **{"NWO-TENT": {"fulfillable": 40, "inboundWorking": 6, "reserved": 2}}
     )
 
     text = run("amazon_fba_inventory")
@@ -146,7 +145,7 @@ def test_an_expired_inventory_page_token_is_refused(
 ) -> None:
     # Amazon: "The string token will expire 30 seconds after being created."
     monkeypatch.setattr(inventory, "TOKEN_SECONDS", -1.0)
-    sim._post("/fba_inventory", {f"SKU-{n:03d}": {"fulfillable": 1} for n in range(60)})
+    sim.fba_inventory(**{f"SKU-{n:03d}": {"fulfillable": 1} for n in range(60)})
 
     with pytest.raises(CommandError, match="nextToken has expired"):
         run("amazon_fba_inventory")
