@@ -300,6 +300,16 @@ def _transport(client: Any, base: str, plan: Any, contact: str, phone: str) -> d
     parcel carrier when offered without preconditions, else the cheapest without any."""
     from channels_app.amazon.errors import InboundPlanFailed
 
+    # An earlier attempt may have confirmed transport and lost the answer (a 500 after Amazon
+    # applied it): Amazon refuses a second confirmation, so ask the shipments first.
+    selected = {
+        shipment_id: client.call(
+            "GET", f"{base}/shipments/{shipment_id}", operation="getShipment"
+        ).body.get("selectedTransportationOptionId")
+        for shipment_id in plan.shipment_ids
+    }
+    if all(selected.values()):
+        return {k: str(v) for k, v in selected.items()}
     ready = (timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%MZ")
     configurations = []
     for shipment_id in plan.shipment_ids:

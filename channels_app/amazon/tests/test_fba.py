@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels_app.amazon import adapter
-from channels_app.amazon.errors import CartonOverLimit
+from channels_app.amazon.errors import CartonOverLimit, TransportError
 from channels_app.amazon.models import AmazonIntegration, InboundPlan
 from channels_app.amazon.tests.conftest import SimControl
 from tests.factories import Site, ctx, place, stock
@@ -131,3 +131,27 @@ def test_a_carton_re_measured_over_the_limit_does_not_ship(
             ctx(oscar), order=order, carrier="UPS", tracking={p.pk: f"1Z{p.pk}" for p in parcels}
         )
     assert InboundPlan.objects.get(order=order).step == "labelled"
+
+
+def test_a_transport_confirmation_whose_answer_was_lost_is_not_sent_again(
+    sim: SimControl,
+    integration: AmazonIntegration,
+    site: Site,
+    tent: Item,
+    mug: Item,
+    oscar: User,
+    sam: User,
+) -> None:
+    sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
+    order, _ = packed_replenishment(site, tent, mug, oscar, sam)
+    sim.fault("apply_then_500", operation="confirmTransportationOptions")
+    with pytest.raises(TransportError) as lost:
+        adapter.fba_inbound_plan(integration, order)
+    assert not lost.value.permanent
+    assert InboundPlan.objects.get(order=order).step == "placed"
+
+    plan = adapter.fba_inbound_plan(integration, order)  # the retry
+
+    assert plan.step == "labelled"
+    calls = sim.state()["calls"]
+    assert (calls["generateTransportationOptions"], calls["confirmTransportationOptions"]) == (1, 1)
