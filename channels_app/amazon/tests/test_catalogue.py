@@ -146,3 +146,53 @@ def test_activating_an_integration_in_the_back_office_sends_the_go_live_feed(
     feed.refresh_from_db()
     assert feed.status == "DONE"
     assert sim.state()["effects"]["availability"] == {"NWO-TENT": 0, "NWO-MUG": 0}
+
+
+def test_creating_an_integration_in_the_back_office_sends_every_listing_once(
+    sim: SimControl,
+    nwo: Client,
+    tent: Item,
+    mug: Item,
+    site: Site,
+    oscar: User,
+    ada: User,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from channels_app.amazon.simulator import Credentials
+    from tests.factories import service
+
+    creds = Credentials()
+    monkeypatch.setenv("AMAZON_NWO_LWA_CLIENT_SECRET", creds.client_secret)
+    monkeypatch.setenv("AMAZON_NWO_REFRESH_TOKEN", creds.refresh_token)
+    monkeypatch.setattr(tasks.go_live, "delay", lambda *args: tasks.go_live.apply(args).get())
+    stock(site, mug, 3, oscar)  # before the integration: this change reached no one
+    sim.listings(**{"NWO-TENT": 9, "NWO-MUG": 9})
+    web = WebClient()
+    web.force_login(ada)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.post(
+            "/admin/amazon/amazonintegration/add/",
+            {
+                "client": nwo.pk,
+                "seller_id": "A3SIMSELLER01",
+                "marketplace_ids": '["ATVPDKIKX0DER"]',
+                "lwa_client_id": creds.client_id,
+                "secrets_name": "NWO",
+                "default_service": service().pk,
+                "service_map": "{}",
+                "reconcile_tolerance": "0",
+                "ship_from_phone": "",
+                "orders_synced_through_0": "",
+                "orders_synced_through_1": "",
+                "active": "on",
+            },
+            follow=True,
+        )
+
+    assert "the go-live feed of every listing is queued" in response.content.decode()
+    feed = FeedSubmission.objects.get()
+    assert sorted(feed.messages.values()) == [["NWO-MUG", 3], ["NWO-TENT", 0]]
+    catalogue.wait_for_feed(AmazonIntegration.objects.get(), feed.feed_id, poll_seconds=0)
+    assert sim.state()["effects"]["availability"] == {"NWO-TENT": 0, "NWO-MUG": 3}
