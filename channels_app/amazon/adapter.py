@@ -10,23 +10,32 @@ caller's limiter can adapt.
     poll_feed(integration, feed_id)                        → FeedOutcome
     confirm_shipment(integration, shipment, idempotency_key) → Confirmation
     reconcile(integration)                                 → Reconciled
-    fba_inbound_plan(integration, order)                   → InboundPlan
+    reconcile_now(integration)                             → ReconcileNow (reconcile + one feed)
+    sync_catalogue(integration, cause=…)                   → CatalogueSync (one feed, every SKU)
+    fba_inbound_plan(integration, order)                   → InboundPlan (through box labels)
+    fba_inventory(integration)                             → FbaInventory
 """
 
+from channels_app.amazon.catalogue import sync_catalogue
 from channels_app.amazon.errors import TransportError
 from channels_app.amazon.fba import send_to_fba as fba_inbound_plan
-from channels_app.amazon.listings import poll_feed, push_availability, reconcile, release_listing
+from channels_app.amazon.fba_inventory import fetch_fba_inventory as fba_inventory
+from channels_app.amazon.listings import poll_feed, push_availability
 from channels_app.amazon.orders import handle_notification, import_orders
+from channels_app.amazon.reconcile import reconcile, reconcile_now, release_listing
 from channels_app.amazon.shipments import confirm_shipment
 
 __all__ = [
     "TransportError",
     "confirm_shipment",
     "fba_inbound_plan",
+    "fba_inventory",
     "handle_notification",
     "import_orders",
     "poll_feed",
     "push_availability",
     "reconcile",
+    "reconcile_now",
     "release_listing",
+    "sync_catalogue",
 ]

@@ -17,6 +17,8 @@ __all__ = [
     "CartonOverLimit",
     "InboundPlanFailed",
     "NoPackedCartons",
+    "NotAnFbaOrder",
+    "NothingListed",
     "RateLimited",
     "ShipmentNotConfirmable",
     "TransportError",
@@ -62,3 +64,15 @@ class ShipmentNotConfirmable(DomainError):
     whose contents match no Amazon order item."""
 
     code = "shipment_not_confirmable"
+
+
+class NothingListed(DomainError):
+    """A catalogue sync needs at least one active item of the client."""
+
+    code = "nothing_listed"
+
+
+class NotAnFbaOrder(DomainError):
+    """An inbound plan starts from a packed order of the integration's client."""
+
+    code = "not_an_fba_order"

@@ -7,9 +7,14 @@ oversize unit. Amazon charges, refuses or repacks a box beyond that at the selle
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections.abc import Callable
 from typing import Any
 
-from channels_app.amazon.errors import CartonOverLimit, NoPackedCartons
+from django.utils import timezone
+
+from channels_app.amazon.errors import CartonOverLimit, NoPackedCartons, NotAnFbaOrder
 from wms.inventory.models import Balance
 from wms.orders import hooks
 from wms.orders.models import Parcel
@@ -72,43 +77,85 @@ def _box_contents(parcel: Parcel) -> dict[int, int]:
     return contents
 
 
-def _wait(client: Any, operation_id: str, what: str) -> None:
-    from channels_app.amazon.errors import InboundPlanFailed, TransportError
+WAIT_SECONDS = 60.0  # how long one step waits on Amazon before the caller retries it later
 
-    status = client.call(
-        "GET",
-        f"{INBOUND}/operations/{operation_id}",
-        operation="getInboundOperationStatus",
-    ).body
-    if status["operationStatus"] == "FAILED":
-        problems = "; ".join(p["message"] for p in status["operationProblems"])
-        raise InboundPlanFailed(f"Amazon refused {what}: {problems}")
-    if status["operationStatus"] != "SUCCESS":
-        # Still running at Amazon: the caller retries this step later (it is resumable).
-        raise TransportError(f"{what} still in progress.", permanent=False, retry_after=2.0)
+
+def _wait(client: Any, operation_id: str, what: str) -> None:
+    """Poll getInboundOperationStatus until the operation is done. Polling is a read, so an
+    empty bucket (its burst is 6, at 2 per second) or an operation still running is waited out
+    here, up to WAIT_SECONDS, instead of repeating the step that started it."""
+    from channels_app.amazon.errors import InboundPlanFailed, RateLimited, TransportError
+
+    deadline = time.monotonic() + WAIT_SECONDS
+    pause = 0.5
+    while True:
+        try:
+            status = client.call(
+                "GET",
+                f"{INBOUND}/operations/{operation_id}",
+                operation="getInboundOperationStatus",
+            ).body
+        except RateLimited as exc:
+            if time.monotonic() + (exc.retry_after or 1.0) > deadline:
+                raise
+            time.sleep(exc.retry_after or 1.0)
+            continue
+        if status["operationStatus"] == "FAILED":
+            problems = "; ".join(p["message"] for p in status["operationProblems"])
+            raise InboundPlanFailed(f"Amazon refused {what}: {problems}")
+        if status["operationStatus"] == "SUCCESS":
+            return
+        if time.monotonic() + pause > deadline:
+            # Still running at Amazon: the caller retries this step later (it is resumable).
+            raise TransportError(f"{what} still in progress.", permanent=False, retry_after=5.0)
+        time.sleep(pause)
+        pause = min(pause * 2, 8.0)
 
 
 INBOUND = "/inbound/fba/2024-03-20"
+LABELS_V0 = "/fba/inbound/v0/shipments"
+STEPS = ("new", "created", "packing_confirmed", "packed", "placed", "transported", "labelled")
 
 
-def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
+def _quiet(message: str) -> None:
+    return
+
+
+def check_order(integration: Any, order: Any) -> list[Any]:
+    if order.client_id != integration.client_id:
+        raise NotAnFbaOrder(
+            f"Order {order.external_id} belongs to another client than Amazon seller "
+            f"{integration.seller_id}; choose one of {integration.client}'s orders."
+        )
+    parcels = list(order.parcels.select_related("container").order_by("pk"))
+    if not parcels:
+        raise NoPackedCartons(
+            f"Order {order.external_id} has no packed cartons to send to Amazon: pick and pack it "
+            "first (close each carton with its weight and size)."
+        )
+    check_cartons(parcels)
+    return parcels
+
+
+def send_to_fba(
+    integration: Any, order: Any, *, api: Any = None, progress: Callable[[str], None] = _quiet
+) -> Any:
     """Plan the packed cartons of a replenishment order into FBA, step by step (resumable).
 
     createInboundPlan → packing options (generate, list, confirm) → setPackingInformation with
-    each carton's contents from the ledger (what the container holds) → placement options →
-    FNSKU item labels. Each completed step is stored, so a retry continues where it stopped.
+    each carton's contents from the ledger (what the container holds) → placement options
+    (generate, list, confirm) → transportation options (generate, list, confirm) → FNSKU item
+    labels and box labels. Each asynchronous step is polled with getInboundOperationStatus; each
+    completed step is stored, so a retry continues where it stopped.
     """
-    # Long on purpose: Amazon's five-step inbound workflow read top to bottom, each step resumable.
+    # Long on purpose: Amazon's inbound workflow read top to bottom, each step resumable.
     from channels_app.amazon import mapping
     from channels_app.amazon.client import client_for
     from channels_app.amazon.models import InboundPlan
     from channels_app.amazon.orders import msku_for
     from wms.catalog.models import Item
 
-    parcels = list(order.parcels.select_related("container").order_by("pk"))
-    if not parcels:
-        raise NoPackedCartons(f"Order {order.external_id} has no packed cartons to send to Amazon.")
-    check_cartons(parcels)
+    parcels = check_order(integration, order)
     items = {i.pk: i for i in Item.objects.filter(pk__in={ln.item_id for ln in order.lines.all()})}
     msku = {pk: msku_for(integration, item) for pk, item in items.items()}
     boxes = []
@@ -128,6 +175,7 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
         )
     plan, _ = InboundPlan.objects.get_or_create(integration=integration, order=order)
     wh = order.warehouse
+    progress(f"Plan for {order.external_id}: {len(parcels)} carton(s), step {plan.step}.")
     with api or client_for(integration) as client:
         if not plan.inbound_plan_id:
             created = client.call(
@@ -156,8 +204,7 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
             ).body
             _wait(client, created["operationId"], "the inbound plan")
             plan.inbound_plan_id = created["inboundPlanId"]
-            plan.step = "created"
-            plan.save()
+            _done(plan, "created", progress, f"createInboundPlan: {plan.inbound_plan_id}")
         base = f"{INBOUND}/inboundPlans/{plan.inbound_plan_id}"
         if plan.step == "created":
             op = client.call(
@@ -174,8 +221,7 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
             ).body
             _wait(client, op["operationId"], "the packing option")
             plan.packing_option_id = option["packingOptionId"]
-            plan.step = "packing_confirmed"
-            plan.save()
+            _done(plan, "packing_confirmed", progress, "packing option confirmed")
         if plan.step == "packing_confirmed":
             group = client.call(
                 "GET", f"{base}/packingOptions", operation="listPackingOptions"
@@ -189,8 +235,7 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
             ).body
             _wait(client, op["operationId"], "the box contents")
             plan.boxes = boxes
-            plan.step = "packed"
-            plan.save()
+            _done(plan, "packed", progress, f"box contents of {len(boxes)} carton(s) set")
         if plan.step == "packed":
             op = client.call(
                 "POST", f"{base}/placementOptions", operation="generatePlacementOptions", body={}
@@ -207,24 +252,163 @@ def send_to_fba(integration: Any, order: Any, *, api: Any = None) -> Any:
             _wait(client, op["operationId"], "the placement option")
             plan.placement_option_id = placement["placementOptionId"]
             plan.shipment_ids = placement["shipmentIds"]
-            plan.step = "placed"
-            plan.save()
+            _done(
+                plan,
+                "placed",
+                progress,
+                f"placement confirmed: {len(plan.shipment_ids)} shipment(s)",
+            )
         if plan.step == "placed":
-            labels = client.call(
-                "POST",
-                f"{INBOUND}/items/labels",
-                operation="createMarketplaceItemLabels",
-                body={
-                    "labelType": "THERMAL_PRINTING",
-                    "marketplaceId": integration.marketplace_id,
-                    "mskuQuantities": [
-                        {"msku": m, "quantity": q} for m, q in sorted(totals.items())
-                    ],
-                    "width": 50,
-                    "height": 25,
-                },
-            ).body
-            plan.labels = labels["documentDownloads"]
-            plan.step = "labelled"
-            plan.save()
+            plan.transportation = _transport(
+                client, base, plan, wh.name, integration.ship_from_phone
+            )
+            _done(
+                plan, "transported", progress, "transportation confirmed (Amazon partnered carrier)"
+            )
+        if plan.step == "transported":
+            _labels(client, integration, plan, totals)
+            _done(
+                plan,
+                "labelled",
+                progress,
+                f"labels ready: {len(plan.box_labels)} box label document(s)",
+            )
     return plan
+
+
+def _done(plan: Any, step: str, progress: Callable[[str], None], what: str) -> None:
+    plan.step, plan.problem = step, ""
+    plan.save()
+    progress(f"  {what}.")
+
+
+def _pages(client: Any, path: str, operation: str, key: str, params: dict[str, Any]) -> list[Any]:
+    found: list[Any] = []
+    token: str | None = None
+    while True:
+        body = client.call(
+            "GET", path, operation=operation, params={**params, "paginationToken": token}
+        ).body
+        found.extend(body[key])
+        token = (body.get("pagination") or {}).get("nextToken")
+        if not token:
+            return found
+
+
+def _transport(client: Any, base: str, plan: Any, contact: str, phone: str) -> dict[str, str]:
+    """Generate, list and confirm one transportation option per shipment: Amazon's partnered small
+    parcel carrier when offered without preconditions, else the cheapest without any."""
+    from channels_app.amazon.errors import InboundPlanFailed
+
+    # An earlier attempt may have confirmed transport and lost the answer (a 500 after Amazon
+    # applied it): Amazon refuses a second confirmation, so ask the shipments first.
+    selected = {
+        shipment_id: client.call(
+            "GET", f"{base}/shipments/{shipment_id}", operation="getShipment"
+        ).body.get("selectedTransportationOptionId")
+        for shipment_id in plan.shipment_ids
+    }
+    if all(selected.values()):
+        return {k: str(v) for k, v in selected.items()}
+    ready = (timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%MZ")
+    configurations = []
+    for shipment_id in plan.shipment_ids:
+        config: dict[str, Any] = {"shipmentId": shipment_id, "readyToShipWindow": {"start": ready}}
+        if phone:
+            config["contactInformation"] = {"name": contact[:50], "phoneNumber": phone[:20]}
+        configurations.append(config)
+    op = client.call(
+        "POST",
+        f"{base}/transportationOptions",
+        operation="generateTransportationOptions",
+        body={
+            "placementOptionId": plan.placement_option_id,
+            "shipmentTransportationConfigurations": configurations,
+        },
+    ).body
+    _wait(client, op["operationId"], "transportation options")
+    options = _pages(
+        client,
+        f"{base}/transportationOptions",
+        "listTransportationOptions",
+        "transportationOptions",
+        {"placementOptionId": plan.placement_option_id},
+    )
+    chosen: dict[str, str] = {}
+    for shipment_id in plan.shipment_ids:
+        usable = [
+            o for o in options if o["shipmentId"] == shipment_id and not o.get("preconditions")
+        ]
+        if not usable:
+            raise InboundPlanFailed(
+                f"Amazon offers shipment {shipment_id} only with a delivery window to confirm "
+                "first: confirm its transportation in Seller Central, then continue the plan."
+            )
+        usable.sort(
+            key=lambda o: (
+                o["shippingSolution"] != "AMAZON_PARTNERED_CARRIER",
+                o["shippingMode"] != "GROUND_SMALL_PARCEL",
+                (o.get("quote") or {}).get("cost", {}).get("amount", 0),
+            )
+        )
+        chosen[shipment_id] = usable[0]["transportationOptionId"]
+    op = client.call(
+        "POST",
+        f"{base}/transportationOptions/confirmation",
+        operation="confirmTransportationOptions",
+        body={
+            "transportationSelections": [
+                {"shipmentId": s, "transportationOptionId": o} for s, o in chosen.items()
+            ]
+        },
+        idempotency_key=f"transport:{plan.inbound_plan_id}",
+    ).body
+    _wait(client, op["operationId"], "the transportation options")
+    return chosen
+
+
+def _labels(client: Any, integration: Any, plan: Any, totals: dict[str, int]) -> None:
+    """FNSKU unit labels for the relabel touches, and each shipment's box labels."""
+    from channels_app.amazon.errors import InboundPlanFailed
+
+    if len(plan.shipment_ids) > 1:
+        raise InboundPlanFailed(
+            f"Amazon split plan {plan.inbound_plan_id} into {len(plan.shipment_ids)} shipments; "
+            "we cannot yet tell which cartons go in which: print their box labels in Seller "
+            "Central."
+        )
+    items = client.call(
+        "POST",
+        f"{INBOUND}/items/labels",
+        operation="createMarketplaceItemLabels",
+        body={
+            "labelType": "THERMAL_PRINTING",
+            "marketplaceId": integration.marketplace_id,
+            "mskuQuantities": [{"msku": m, "quantity": q} for m, q in sorted(totals.items())],
+            "width": 50,
+            "height": 25,
+        },
+    ).body
+    plan.labels = items["documentDownloads"]
+    base = f"{INBOUND}/inboundPlans/{plan.inbound_plan_id}"
+    confirmations, box_labels = [], []
+    for shipment_id in plan.shipment_ids:
+        shipment = client.call(
+            "GET", f"{base}/shipments/{shipment_id}", operation="getShipment"
+        ).body
+        confirmation = shipment["shipmentConfirmationId"]
+        got = client.call(
+            "GET",
+            f"{LABELS_V0}/{confirmation}/labels",
+            operation="getLabels",
+            params={
+                "PageType": "PackageLabel_Thermal",
+                "LabelType": "UNIQUE",
+                "NumberOfPackages": len(plan.boxes),
+            },
+        ).body
+        confirmations.append(confirmation)
+        box_labels.append(
+            {"shipmentConfirmationId": confirmation, "uri": got["payload"]["DownloadURL"]}
+        )
+    plan.confirmation_ids, plan.box_labels = confirmations, box_labels

@@ -1,8 +1,8 @@
-"""Availability to Amazon (Listings Items patch, or a JSON_LISTINGS_FEED in bulk) and reconciliation.
+"""Availability to Amazon: a Listings Items patch per SKU, or a JSON_LISTINGS_FEED in bulk.
 
 Quantities are absolute, so a replayed push is harmless; each one still carries an idempotency
 key so the effect can be counted once. A held listing (its quantity disagreed with ours beyond the
-client's tolerance) is published as 0 until a person resolves its exception.
+client's tolerance, reconcile.py) is published as 0 until a person releases it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,9 @@ from channels_app.amazon.models import (
     AmazonIntegration,
     FeedSubmission,
     Listing,
-    ReconciliationLine,
 )
 from channels_app.amazon.orders import msku_for
 from wms.catalog.models import Item
-from wms.inventory.availability import NEVER_PUBLISHED
-from wms.inventory.models import AvailabilityEvent, ChannelAvailability, Touch
 
 LISTINGS = "/listings/2021-08-01/items"
 
@@ -75,7 +72,7 @@ def push_availability(
         updates.append((listing, 0 if listing.held else max(0, quantity)))
     with api or client_for(integration) as client:
         if len(updates) > settings.AMAZON_FEED_THRESHOLD:
-            result = _submit_feed(integration, client, updates, idempotency_key)
+            result = submit_feed(integration, client, updates, idempotency_key)
         else:
             result = _patch_each(integration, client, updates, idempotency_key)
         result.rate_limit = client.last_rate_limit
@@ -101,7 +98,7 @@ def _patch_each(
         if reply.body["status"] == "INVALID":
             issue = "; ".join(i["message"] for i in reply.body.get("issues", []))
             result.rejected[listing.msku] = issue
-            _open(
+            open_exception(
                 integration, "listing_rejected", listing, f"Amazon refused {listing.msku}: {issue}"
             )
             continue
@@ -112,12 +109,13 @@ def _patch_each(
     return result
 
 
-def _submit_feed(
+def submit_feed(
     integration: AmazonIntegration,
     client: SpApiClient,
     updates: list[tuple[Listing, int]],
     key: str,
 ) -> AvailabilityPushed:
+    """One JSON_LISTINGS_FEED of these quantities: document, upload, createFeed (once per key)."""
     existing = FeedSubmission.objects.filter(integration=integration, idempotency_key=key).first()
     if existing is not None:  # this push already became a feed: never submit it twice
         return AvailabilityPushed(mode="feed", feed_id=existing.feed_id)
@@ -200,7 +198,7 @@ def poll_feed(
                 outcome.accepted.append(msku)
         for issue in issues:
             listing = Listing.objects.filter(integration=integration, msku=issue.msku).first()
-            _open(
+            open_exception(
                 integration,
                 "feed_error",
                 listing,
@@ -209,7 +207,7 @@ def poll_feed(
                 evidence={"feed_id": feed_id, "message_id": issue.message_id},
             )
         if status != "DONE":
-            _open(
+            open_exception(
                 integration,
                 "feed_failed",
                 None,
@@ -220,7 +218,7 @@ def poll_feed(
     return outcome
 
 
-def _open(
+def open_exception(
     integration: AmazonIntegration,
     kind: str,
     listing: Listing | None,
@@ -239,135 +237,3 @@ def _open(
         owner="client services",
         policy=policy,
     )
-
-
-# --- reconciliation ---------------------------------------------------------------------------
-
-
-@dataclass
-class Reconciled:
-    lines: list[ReconciliationLine] = field(default_factory=list)
-    held: list[str] = field(default_factory=list)  # MSKUs held now: push 0 for them
-    rate_limit: float | None = None
-
-
-def _ours(item_id: int) -> int:
-    row = ChannelAvailability.objects.filter(item_id=item_id, channel="amazon").first()
-    return 0 if row is None or row.quantity == NEVER_PUBLISHED else row.quantity
-
-
-def _evidence(listing: Listing, amazon: int, ours: int) -> dict[str, Any]:
-    """What a person needs to judge the mismatch: the item's latest touches and publications."""
-    touches = Touch.objects.filter(item_id=listing.item_id).order_by("-created_at", "-pk")[:25]
-    events = AvailabilityEvent.objects.filter(item_id=listing.item_id, channel="amazon").order_by(
-        "-created_at", "-pk"
-    )[:10]
-    return {
-        "amazon_quantity": amazon,
-        "our_quantity": ours,
-        "pushed_quantity": listing.pushed_quantity,
-        "pushed_at": listing.pushed_at.isoformat() if listing.pushed_at else None,
-        "touches": [
-            {
-                "id": t.pk,
-                "at": t.created_at.isoformat(),
-                "kind": t.kind,
-                "quantity": t.quantity,
-                "from": t.from_location_id,
-                "to": t.to_location_id,
-                "reference": t.reference,
-            }
-            for t in touches
-        ],
-        "published": [
-            {"at": e.created_at.isoformat(), "quantity": e.quantity, "cause": e.cause}
-            for e in events
-        ],
-    }
-
-
-def reconcile(integration: AmazonIntegration, *, api: SpApiClient | None = None) -> Reconciled:
-    """Fetch Amazon's seller-fulfilled quantity for every listing; store the delta against our ATP;
-    beyond the client's tolerance hold the listing and open an exception with the evidence."""
-    listings = {x.msku: x for x in Listing.objects.filter(integration=integration)}
-    amazon: dict[str, int] = {}
-    result = Reconciled()
-    with api or client_for(integration) as client:
-        skus = sorted(listings)
-        for start in range(0, len(skus), 20):  # identifiers: at most 20 per searchListingsItems
-            token: str | None = None
-            while True:
-                reply = client.call(
-                    "GET",
-                    f"{LISTINGS}/{integration.seller_id}",
-                    operation="searchListingsItems",
-                    params={
-                        "marketplaceIds": integration.marketplace_ids,
-                        "identifiers": skus[start : start + 20],
-                        "identifiersType": "SKU",
-                        "includedData": ["fulfillmentAvailability"],
-                        "pageSize": 20,
-                        "pageToken": token,
-                    },
-                )
-                for item in reply.body["items"]:
-                    quantity = mapping.listing_quantity(item)
-                    if quantity is not None:
-                        amazon[item["sku"]] = quantity
-                token = reply.body.get("pagination", {}).get("nextToken")
-                if not token:
-                    break
-        result.rate_limit = client.last_rate_limit
-    tolerance = integration.reconcile_tolerance
-    now = timezone.now()
-    for msku, quantity in sorted(amazon.items()):
-        listing = listings[msku]
-        ours = 0 if listing.held else _ours(listing.item_id)
-        delta = quantity - ours
-        beyond = abs(delta) > tolerance
-        with transaction.atomic():
-            line = ReconciliationLine.objects.create(
-                integration=integration,
-                item_id=listing.item_id,
-                msku=msku,
-                amazon_quantity=quantity,
-                our_quantity=ours,
-                delta=delta,
-                beyond_tolerance=beyond,
-                at=now,
-            )
-            result.lines.append(line)
-            changes: dict[str, Any] = {
-                "amazon_quantity": quantity,
-                "delta": delta,
-                "reconciled_at": now,
-            }
-            if beyond and not listing.held:
-                reason = (
-                    f"Amazon shows {quantity} × {msku}, we publish {ours} (Δ {delta:+d}, tolerance "
-                    f"±{tolerance}): listing held at 0 until the difference is explained."
-                )
-                changes |= {"held": True, "held_reason": reason}
-                _open(
-                    integration,
-                    "quantity_mismatch",
-                    listing,
-                    reason,
-                    evidence=_evidence(listing, quantity, ours),
-                    policy=f"reconcile_tolerance={tolerance}",
-                )
-                result.held.append(msku)
-            Listing.objects.filter(pk=listing.pk).update(**changes)
-    return result
-
-
-@transaction.atomic
-def release_listing(*, listing: Listing) -> None:
-    """A person explained the mismatch: publish normally again and resolve its exceptions."""
-    Listing.objects.filter(pk=listing.pk).update(held=False, held_reason="")
-    AmazonException.objects.filter(
-        integration_id=listing.integration_id,
-        msku=listing.msku,
-        kind="quantity_mismatch",
-        resolved_at=None,
-    ).update(resolved_at=timezone.now())

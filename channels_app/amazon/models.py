@@ -121,6 +121,14 @@ class Listing(models.Model):
         default=False, help_text="Published as 0 until a person resolves the exception."
     )
     held_reason = models.TextField(blank=True)
+    # What Amazon's fulfillment centers hold (getInventorySummaries), shown beside our numbers.
+    fba_fulfillable = models.IntegerField("FBA fulfillable", null=True, blank=True)
+    fba_inbound = models.IntegerField(
+        "FBA inbound", null=True, blank=True, help_text="Working + shipped inbound units."
+    )
+    fba_reserved = models.IntegerField("FBA reserved", null=True, blank=True)
+    fba_unfulfillable = models.IntegerField("FBA unfulfillable", null=True, blank=True)
+    fba_checked_at = models.DateTimeField("FBA checked", null=True, blank=True)
 
     class Meta:
         db_table = "amazon_listing"
@@ -210,8 +218,16 @@ class InboundPlan(models.Model):
     placement_option_id = models.CharField(max_length=60, blank=True)
     shipment_ids = models.JSONField(default=list, blank=True)
     boxes = models.JSONField(default=list, blank=True, help_text="What setPackingInformation sent.")
-    labels = models.JSONField(default=list, blank=True, help_text="Document downloads.")
+    labels = models.JSONField(default=list, blank=True, help_text="FNSKU item label downloads.")
+    transportation = models.JSONField(
+        default=dict, blank=True, help_text="shipmentId → the transportation option confirmed."
+    )
+    confirmation_ids = models.JSONField(
+        default=list, blank=True, help_text="Amazon's shipment ids on the labels (FBA…)."
+    )
+    box_labels = models.JSONField(default=list, blank=True, help_text="Box label downloads.")
     step = models.CharField(max_length=30, default="new")
+    problem = models.TextField(blank=True, help_text="Why the last attempt stopped, if it did.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

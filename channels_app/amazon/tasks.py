@@ -26,9 +26,10 @@ from redis.exceptions import LockError
 from channels_app.amazon import adapter, returns
 from channels_app.amazon.client import SpApiClient, client_for
 from channels_app.amazon.errors import AmazonNotConfigured
-from channels_app.amazon.models import AmazonException, AmazonIntegration, FeedSubmission, Listing
+from channels_app.amazon.models import AmazonException, AmazonIntegration, FeedSubmission
 from channels_app.amazon.throttle import SellerThrottle
 from channels_app.errors import RateLimited, TransportError
+from wms.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -277,39 +278,64 @@ def poll_feed(self: Task, integration_id: int, feed_id: str) -> str:
 @shared_task(name="channels_app.amazon.tasks.reconcile_all")
 def reconcile_all() -> int:
     ids = _active_ids()
-    for pk in ids:
-        reconcile.apply_async((pk,))
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    for pk in ids:  # the key goes with the task, so its retries reuse one feed
+        reconcile.apply_async((pk, f"reconcile:{pk}:{stamp}"))
     return len(ids)
 
 
 @shared_task(bind=True, name="channels_app.amazon.tasks.reconcile")
-def reconcile(self: Task, integration_id: int) -> dict[str, Any]:
-    """Amazon's quantities against our ATP; a listing held now is published as 0 at once."""
+def reconcile(self: Task, integration_id: int, key: str | None = None) -> dict[str, Any]:
+    """Amazon's quantities against ours for every listing, then the whole catalogue as one feed
+    (a listing held now goes as 0). A retry reuses the feed key it was given."""
+    integration = _active(integration_id)
+    if integration is None:
+        return {}
+    key = key or f"reconcile:{integration.pk}:{timezone.now():%Y%m%dT%H%M%S}"
+    try:
+        with _api(integration) as api:
+            done = adapter.reconcile_now(integration, api=api, idempotency_key=key)
+    except (TransportError, AmazonNotConfigured) as exc:
+        raise _failed(self, integration, "reconciliation", exc) from exc
+    except DomainError as exc:  # nothing listed: a person must act, retrying cannot help
+        raise _failed(self, integration, "reconciliation", exc) from exc
+    found = done.reconciled
+    return {"lines": len(found.lines), "held": found.held, "feed": done.sync.feed_id}
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.go_live")
+def go_live(self: Task, integration_id: int, key: str) -> dict[str, Any]:
+    """An integration just created or activated: every listed SKU's quantity once, by one feed
+    (its report is read by poll_feeds)."""
     integration = _active(integration_id)
     if integration is None:
         return {}
     try:
         with _api(integration) as api:
-            result = adapter.reconcile(integration, api=api)
-        # Every held listing Amazon may still show above 0, not only those held just now: a
-        # retry after a failed push finds them held already.
-        unpublished = dict(
-            Listing.objects.filter(integration=integration, held=True)
-            .exclude(pushed_quantity=0)
-            .values_list("msku", "item__sku")
-        )
-        if unpublished:
-            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-            with _api(integration) as api:  # (an adapter call closes the client it is given)
-                adapter.push_availability(
-                    integration,
-                    [(sku, 0) for sku in unpublished.values()],
-                    f"hold:{integration.pk}:{stamp}",
-                    api=api,
-                )
-    except (TransportError, AmazonNotConfigured) as exc:
-        raise _failed(self, integration, "reconciliation", exc) from exc
-    return {"lines": len(result.lines), "held": result.held}
+            sync = adapter.sync_catalogue(
+                integration, cause="go-live", idempotency_key=key, api=api
+            )
+    except (TransportError, AmazonNotConfigured, DomainError) as exc:
+        raise _failed(self, integration, "go-live sync", exc) from exc
+    return {"feed": sync.feed_id, "listings": len(sync.sent)}
+
+
+@shared_task(bind=True, name="channels_app.amazon.tasks.fba_inbound_plan")
+def fba_inbound_plan(self: Task, plan_id: int) -> str:
+    """Carry an FBA inbound plan on from its stored step (started from the back office)."""
+    from channels_app.amazon.models import InboundPlan
+
+    plan = InboundPlan.objects.select_related("integration", "order").get(pk=plan_id)
+    integration = plan.integration
+    try:
+        with _api(integration) as api:
+            return str(adapter.fba_inbound_plan(integration, plan.order, api=api).step)
+    except TransportError as exc:
+        InboundPlan.objects.filter(pk=plan_id).update(problem=str(exc))
+        raise _failed(self, integration, f"FBA inbound plan {plan_id}", exc) from exc
+    except (DomainError, AmazonNotConfigured) as exc:
+        InboundPlan.objects.filter(pk=plan_id).update(problem=str(exc))
+        return "stopped"
 
 
 # --- MFN returns (returns.py) -------------------------------------------------------------------

@@ -35,6 +35,7 @@ MODELS = {
     "/fba/inventory/v1/": "fbaInventory.json",
     "/tokens/2021-03-01/": "tokens_2021-03-01.json",
     "/reports/2021-06-30/": "reports_2021-06-30.json",
+    "/fba/inbound/v0/": "fulfillmentInboundV0_getLabels.json",
 }
 
 DOCUMENTS = {

@@ -28,7 +28,10 @@ from channels_app.amazon import wire
 from channels_app.amazon.client import IDEMPOTENCY_HEADER
 from channels_app.amazon.simulator import (  # noqa: F401  (each registers its handlers)
     confirmations,
+    fba_inbound,
+    feeds,
     inbound,
+    inventory,
     orders_paging,
     reports,
     tokens_api,
@@ -187,6 +190,8 @@ class Simulator:
             return 200, {"expired": tokens_api.expire_all(s)}
         if method == "POST" and parts == ["returns"]:  # a buyer's return (reports.py)
             return 201, reports.add_return(s, body)
+        if method == "POST" and parts == ["fba_inventory"]:
+            return 200, inventory.set_inventory(s, body)
         if method == "POST" and parts == ["faults"]:
             self.faults.append(
                 Fault(

@@ -67,6 +67,7 @@ class SimState:
     feeds: dict[str, dict[str, Any]] = field(default_factory=dict)
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)
     operations: dict[str, str] = field(default_factory=dict)
+    fba_inventory: dict[str, dict[str, int]] = field(default_factory=dict)  # simulator/inventory.py
     shipments: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     restricted_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # tokens_api.py
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # reports.py
@@ -231,6 +232,7 @@ class SimState:
             },
             "feeds": self.feeds,
             "plans": self.plans,
+            "fba_inventory": self.fba_inventory,
         }
 
 
@@ -362,104 +364,4 @@ def search_listings_items(
     return 200, result
 
 
-# --- Feeds 2021-06-30 ---------------------------------------------------------------------------
-
-
-@handles("createFeedDocument")
-def create_feed_document(
-    s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None
-) -> Result:
-    doc_id = f"amzn1.tortuga.4.na.{uuid.uuid4().hex}"
-    s.documents[doc_id] = b""
-    return 201, {"feedDocumentId": doc_id, "url": f"{s.base_url}/_docs/{doc_id}"}
-
-
-@handles("createFeed")
-def create_feed(
-    s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None
-) -> Result:
-    if body["inputFeedDocumentId"] not in s.documents:
-        return 400, errors("InvalidInput", "Unknown inputFeedDocumentId.")
-    if body["feedType"] != "JSON_LISTINGS_FEED":
-        return 400, errors("InvalidInput", f"The simulator does not process {body['feedType']}.")
-    feed_id = str(50000 + len(s.feeds))
-    s.feeds[feed_id] = {
-        "feedId": feed_id,
-        "feedType": body["feedType"],
-        "marketplaceIds": body["marketplaceIds"],
-        "createdTime": iso(s.tick()),
-        "processingStatus": "IN_QUEUE",
-        "document": body["inputFeedDocumentId"],
-        "key": key,
-    }
-    return 202, {"feedId": feed_id}
-
-
-def _process_feed(s: SimState, feed: dict[str, Any]) -> None:
-    document = json.loads(s.documents[feed["document"]] or b"{}")
-    issues: list[dict[str, Any]] = []
-    accepted = 0
-    messages = document.get("messages", [])
-    for n, message in enumerate(messages):
-        sku = message["sku"]
-        if sku not in s.listings:
-            issue = _unknown_sku_issue(sku)
-            issues.append(
-                {
-                    "messageId": message["messageId"],
-                    "sku": sku,
-                    "code": issue["code"],
-                    "severity": "ERROR",
-                    "message": issue["message"],
-                }
-            )
-            continue
-        quantity = _availability_value(message.get("patches", []))
-        if quantity is None:
-            entries = message.get("attributes", {}).get("fulfillment_availability", [])
-            quantity = next((int(e["quantity"]) for e in entries), None)
-        if quantity is not None:
-            part = f"{feed['key']}#{n}" if feed["key"] else None
-            _apply_availability(s, sku, quantity, part)
-        accepted += 1
-    report = {
-        "header": {"sellerId": s.seller_id, "version": "2.0", "feedId": feed["feedId"]},
-        "issues": issues,
-        "summary": {
-            "errors": len(issues),
-            "warnings": 0,
-            "messagesProcessed": len(messages),
-            "messagesAccepted": accepted,
-            "messagesInvalid": len(messages) - accepted,
-        },
-    }
-    result_id = f"amzn1.tortuga.4.na.{uuid.uuid4().hex}"
-    s.documents[result_id] = json.dumps(report).encode()
-    feed["resultFeedDocumentId"] = result_id
-    s.effects["feeds_processed"] += 1
-
-
-@handles("getFeed")
-def get_feed(s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None) -> Result:
-    feed = s.feeds.get(op.path_params["feedId"])
-    if feed is None:
-        return 404, errors("NotFound", "Feed not found.")
-    # Each look moves the feed one step on: IN_QUEUE → IN_PROGRESS → DONE (no clocks in tests).
-    if feed["processingStatus"] == "IN_QUEUE":
-        feed["processingStatus"] = "IN_PROGRESS"
-        feed["processingStartTime"] = iso(s.tick())
-    elif feed["processingStatus"] == "IN_PROGRESS":
-        _process_feed(s, feed)
-        feed["processingStatus"] = "DONE"
-        feed["processingEndTime"] = iso(s.tick())
-    return 200, {k: v for k, v in feed.items() if k not in ("document", "key")}
-
-
-@handles("getFeedDocument")
-def get_feed_document(
-    s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None
-) -> Result:
-    doc_id = op.path_params["feedDocumentId"]
-    if doc_id not in s.documents:
-        return 404, errors("NotFound", "Document not found.")
-    return 200, {"feedDocumentId": doc_id, "url": f"{s.base_url}/_docs/{doc_id}"}
+# Feeds 2021-06-30 live in simulator/feeds.py (the JSON_LISTINGS_FEED rules).

@@ -53,6 +53,10 @@ class SimControl:
     def listings(self, **quantities: int) -> Any:
         return self._post("/listings", {sku: {"quantity": q} for sku, q in quantities.items()})
 
+    def fba_inventory(self, **quantities: dict[str, int]) -> Any:
+        """What Amazon's fulfillment centers hold per SKU (fulfillable, inboundWorking, …)."""
+        return self._post("/fba_inventory", quantities)
+
     def fault(
         self, kind: str, operation: str = "*", count: int = 1, seconds: float = 0, skip: int = 0
     ) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from channels_app.amazon import adapter
-from channels_app.amazon.errors import CartonOverLimit
+from channels_app.amazon.errors import CartonOverLimit, TransportError
 from channels_app.amazon.models import AmazonIntegration, InboundPlan
 from channels_app.amazon.tests.conftest import SimControl
 from tests.factories import Site, ctx, place, stock
@@ -60,6 +60,9 @@ def test_the_inbound_plan_carries_each_cartons_contents(
     plan = adapter.fba_inbound_plan(integration, order)
 
     assert plan.step == "labelled" and plan.shipment_ids and plan.labels
+    [shipment] = plan.shipment_ids
+    assert plan.confirmation_ids[0].startswith("FBA")
+    assert [b["shipmentConfirmationId"] for b in plan.box_labels] == plan.confirmation_ids
     [sim_plan] = [p for k, p in sim.state()["plans"].items() if k == plan.inbound_plan_id]
     assert sim_plan["items"] == {"NWO-TENT": 6, "NWO-MUG": 2}
     contents = [
@@ -74,6 +77,16 @@ def test_the_inbound_plan_carries_each_cartons_contents(
         "generatePlacementOptions",
         "confirmPlacementOption",
     }
+    # Transport: Amazon's partnered small-parcel option (the other needs a delivery window).
+    [partnered] = [
+        o
+        for o in sim_plan["transportationOptions"]
+        if o["shippingSolution"] == "AMAZON_PARTNERED_CARRIER"
+    ]
+    assert sim_plan["transportationConfirmed"] == {shipment: partnered["transportationOptionId"]}
+    assert plan.transportation == sim_plan["transportationConfirmed"]
+    assert sim_plan["labelled"] is True
+    assert sim.state()["fba_inventory"]["NWO-TENT"]["inboundWorking"] == 6
 
     again = adapter.fba_inbound_plan(integration, order)  # resumable: a finished plan is kept
     assert again.inbound_plan_id == plan.inbound_plan_id
@@ -118,3 +131,27 @@ def test_a_carton_re_measured_over_the_limit_does_not_ship(
             ctx(oscar), order=order, carrier="UPS", tracking={p.pk: f"1Z{p.pk}" for p in parcels}
         )
     assert InboundPlan.objects.get(order=order).step == "labelled"
+
+
+def test_a_transport_confirmation_whose_answer_was_lost_is_not_sent_again(
+    sim: SimControl,
+    integration: AmazonIntegration,
+    site: Site,
+    tent: Item,
+    mug: Item,
+    oscar: User,
+    sam: User,
+) -> None:
+    sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
+    order, _ = packed_replenishment(site, tent, mug, oscar, sam)
+    sim.fault("apply_then_500", operation="confirmTransportationOptions")
+    with pytest.raises(TransportError) as lost:
+        adapter.fba_inbound_plan(integration, order)
+    assert not lost.value.permanent
+    assert InboundPlan.objects.get(order=order).step == "placed"
+
+    plan = adapter.fba_inbound_plan(integration, order)  # the retry
+
+    assert plan.step == "labelled"
+    calls = sim.state()["calls"]
+    assert (calls["generateTransportationOptions"], calls["confirmTransportationOptions"]) == (1, 1)

@@ -285,7 +285,7 @@ def test_a_revoked_refresh_token_opens_one_exception_instead_of_retrying(
     assert sim.state()["calls"] == {}  # LWA refused before any SP-API call; no retry storm
 
 
-def test_reconciliation_holds_a_mismatch_and_publishes_zero_at_once(
+def test_reconciliation_holds_a_mismatch_and_publishes_zero_in_the_catalogue_feed(
     sim: SimControl, integration: AmazonIntegration, site: Site, tent: Item, oscar: User
 ) -> None:
     sim.listings(**{"NWO-TENT": 0})
@@ -296,6 +296,9 @@ def test_reconciliation_holds_a_mismatch_and_publishes_zero_at_once(
     result = tasks.reconcile.apply((integration.pk,)).get()
 
     assert result["held"] == ["NWO-TENT"]
+    assert sim.state()["calls"]["createFeed"] == 1  # the whole catalogue, one feed
+    for _ in range(2):  # Amazon processes the feed: IN_PROGRESS, then DONE
+        tasks.poll_feed.apply((integration.pk, result["feed"])).get()
     assert sim.state()["effects"]["availability"] == {"NWO-TENT": 0}
     assert AmazonException.objects.get(kind="quantity_mismatch").msku == "NWO-TENT"
 

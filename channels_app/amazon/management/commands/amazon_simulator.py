@@ -14,7 +14,10 @@ from channels_app.amazon.simulator import Credentials, Simulator
 
 
 class Command(BaseCommand):
-    help = "Run the Amazon SP-API simulator (LWA, orders, listings, feeds, FBA inbound, /_sim controls)."
+    help = (
+        "Run the Amazon SP-API simulator (LWA, orders, listings, feeds, FBA inbound and "
+        "inventory, /_sim controls)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         defaults = Credentials()
