@@ -192,7 +192,12 @@ class CarrierState:
     def snapshot(self) -> dict[str, Any]:
         return {
             "labels": {
-                t: {"key": v["key"], "voided": v["voided"], "service": v["answer"]["service"]}
+                t: {
+                    "key": v["key"],
+                    "voided": v["voided"],
+                    "service": v["answer"]["service"],
+                    "ship_to": v["parcel"]["ship_to"],
+                }
                 for t, v in self.labels.items()
             },
             "events": self.events,
