@@ -45,6 +45,27 @@ def error(message: str) -> dict[str, str]:
     return {"message": message}
 
 
+GRADES = ("sellable", "damaged", "defective", "dispose")
+
+
+def _return_problem(body: dict[str, Any]) -> str | None:
+    """A return receipt names its RMA and, per line, a SKU, a positive quantity and a grade."""
+    if not isinstance(body.get("rma"), str) or not body["rma"]:
+        return "rma is required"
+    lines = body.get("lines")
+    if not isinstance(lines, list) or not lines:
+        return "lines: a non-empty list is required"
+    for line in lines:
+        if not isinstance(line, dict) or not isinstance(line.get("sku"), str):
+            return "each line needs a sku"
+        quantity = line.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            return f"{line['sku']}: quantity must be a positive integer, not {quantity!r}"
+        if line.get("grade") not in GRADES:
+            return f"{line['sku']}: grade must be one of {', '.join(GRADES)}"
+    return None
+
+
 @dataclass
 class ErpState:
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -95,6 +116,9 @@ class ErpState:
             return 400, error("Idempotency-Key header is required")
         if not isinstance(body, dict):
             return 400, error("body must be an object")
+        problem = _return_problem(body) if operation == "return_receipt" else None
+        if problem:
+            return 422, error(problem)
         self.effects["arrivals"][key] += 1
         if key in self.bodies:
             return 200, {"applied": False, "idempotency_key": key}
