@@ -21,7 +21,8 @@ taken by the next ``count`` calls of that operation:
     hang              wait ``seconds``, then serve the call (the caller's timeout fires first)
     drop              wait ``seconds``, then close the connection unanswered; nothing applied
     hold              park the call, unanswered, until POST /_sim/release (or stop); nothing applied
-    apply_then_500    apply, then answer 500 (the caller cannot know it was applied)
+    apply_then_500    apply, then answer 500 (the caller cannot know it was applied); a call the
+                      partner refuses (4xx) gets its refusal, as nothing was applied
     apply_then_hang   apply, wait ``seconds``, then answer (``slow`` is the same)
     apply_then_hold   apply, then park unanswered until released
 
@@ -103,6 +104,8 @@ class Route:
     apply: Callable[[Fault | None], Reply]
     names: tuple[str, ...] = ()  # further names a fault may target
     locked: bool = True
+    counted: tuple[str, ...] = ()  # the names counted as calls (default: the operation)
+    detail: Any = None  # what the partner needs again later (Amazon: the operation's model)
 
 
 class Effects:
@@ -259,7 +262,8 @@ class Simulator:
         if isinstance(found, Reply):
             return found
         with self.lock:
-            self.calls[found.operation] += 1
+            for name in found.counted or (found.operation,):
+                self.calls[name] += 1
             refusal = self.refuse(request, found)
         if refusal is not None:
             return refusal
@@ -279,6 +283,8 @@ class Simulator:
                 reply = found.apply(fault)
         else:
             reply = found.apply(fault)
+        if reply.status >= 400:
+            return reply  # refused: nothing was applied, so the refusal is the answer
         if kind == "apply_then_500":
             return self.fault_reply(500, found)
         if kind in ("apply_then_hang", "slow"):

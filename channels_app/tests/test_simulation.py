@@ -172,3 +172,14 @@ def test_partner_controls_and_unknown_controls(echo: Echo, controls: httpx.Clien
     assert missing.status_code == 404 and "no control POST /_sim/nothing-here" in missing.text
     broken = controls.post("/faults", content=b"{not json")
     assert broken.status_code == 400
+
+
+def test_a_call_the_partner_refuses_keeps_its_refusal_under_apply_then_500(
+    echo: Echo, controls: httpx.Client
+) -> None:
+    fault(controls, kind="apply_then_500", operation="status")
+
+    refused = httpx.get(f"{echo.url}/status/422", headers=AUTH, timeout=10)
+
+    assert refused.status_code == 422  # nothing was applied: not a lost answer
+    assert state(controls)["faults"] == []
