@@ -22,6 +22,7 @@ import httpx
 import redis
 from django.conf import settings
 
+from channels_app import http as http_policy
 from channels_app.amazon import tokens, wire
 from channels_app.amazon.errors import RateLimited, TransportError
 from channels_app.amazon.models import AmazonIntegration
@@ -419,7 +420,7 @@ class SpApiClient:
             )
         raise TransportError(
             f"{operation} failed ({status}): {text}",
-            permanent=status < 500,
+            permanent=http_policy.permanent(status),
             status=status,
             rate_limit=rate,
             operation=operation,

@@ -1,15 +1,20 @@
 """A parcel carrier: rate, buy label, void, track — one interface, one HTTP implementation.
 
-Shape (the same as channels_app/amazon):
-    adapter.py    the interface (``Carrier`` protocol and its values) and ``carrier_for(account)``
-    client.py     ``HttpCarrier``: JSON over HTTP to the carrier (base URL a setting), errors as the
-                  outbox's ``TransportError``
+The channel layout (docs/architecture.md, "Channels"):
+    adapter.py    the interface the rest of the project holds: the ``Carrier`` protocol, its values
+                  (addresses are the core's ``wms.orders.address.Address``) and
+                  ``carrier_for(account)``
+    client.py     ``HttpCarrier``: the wire, on channels_app/http.py (base URL a setting)
     mapping.py    pure functions: our records <-> the carrier's JSON, the webhook signature
-    labels.py     buying labels for parcels (the pack station's "closed" hook), voiding, the
-                  tracking number ship_order uses
-    events.py     tracking events from the carrier's webhook: stored, on the order's timeline,
-                  delivery and exceptions (carrier events own delivery reality, DESIGN §4)
+    outbound.py   what we ask of the carrier: labels bought for parcels (the pack station's
+                  "closed" hook), voided on request, the tracking number ship_order uses
+    inbound.py    what the carrier tells us: tracking events from its webhook, stored, on the
+                  order's timeline, delivery and exceptions (carrier events own delivery reality)
+    views.py      the webhook endpoint (HMAC-verified), calling inbound.py
     selectors.py  labels created but not scanned by the carrier after N hours
     models.py     carrier accounts, bought labels, tracking events
-    simulator/    a real HTTP carrier (python manage.py carrier_simulator)
+    simulator/    a real HTTP carrier on channels_app/simulation.py (manage.py carrier_simulator)
+    tests/
+No tasks.py: nothing about a carrier runs on a schedule (labels are bought in the close, events
+arrive by webhook).
 """

@@ -17,22 +17,13 @@ from typing import Protocol
 from django.conf import settings
 
 from channels_app.carrier.models import CarrierAccount
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str
-    line1: str
-    city: str
-    region: str
-    postal_code: str
-    country: str = "US"
-    line2: str = ""
+from wms.orders.address import Address
 
 
 @dataclass(frozen=True)
 class ParcelSpec:
-    """One carton as the carrier needs it: where from, where to, how heavy and big."""
+    """One carton as the carrier needs it: where from, where to (the core's ``Address``: region as
+    its ISO 3166-2 code, the buyer's phone and e-mail for the carrier), how heavy and big."""
 
     ship_from: Address
     ship_to: Address

@@ -88,7 +88,7 @@ class CarrierLabelAdmin(admin.ModelAdmin[CarrierLabel]):
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # bought through labels.buy_label, never typed
+        return False  # bought through outbound.buy_label, never typed
 
 
 @admin.register(TrackingEvent)

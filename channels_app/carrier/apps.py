@@ -11,8 +11,8 @@ class CarrierConfig(AppConfig):
     def ready(self) -> None:
         # A D2C carton gets its carrier label when it closes at the pack station, and ships with
         # that label's tracking number (wms never imports channels_app: it exposes the hooks).
-        from channels_app.carrier import labels
+        from channels_app.carrier import outbound
         from wms.orders import hooks
 
-        hooks.register("closed", labels.on_closed)
-        hooks.register_tracking(labels.bought_tracking)
+        hooks.register("closed", outbound.on_closed)
+        hooks.register_tracking(outbound.bought_tracking)

@@ -1,8 +1,8 @@
-"""``HttpCarrier``: the carrier interface as JSON over HTTP (httpx, explicit timeouts).
+"""``HttpCarrier``: the carrier interface as JSON over HTTP, on the shared ``channels_app.http``
+client (explicit timeout; which failures are permanent is the shared policy there).
 
-Errors are mapped here, once: a timeout or a connection failure is transient (whether the carrier
-applied it is unknown, so label purchases carry an idempotency key); 429 is ``RateLimited`` with
-the carrier's Retry-After; 5xx transient; any other 4xx permanent, with the carrier's message.
+A timeout or a connection failure leaves unknown whether the carrier applied the call, so label
+purchases carry an idempotency key; 429 is ``RateLimited`` with the carrier's Retry-After.
 """
 
 from __future__ import annotations
@@ -14,19 +14,13 @@ import httpx
 
 from channels_app.carrier import mapping
 from channels_app.carrier.adapter import Label, ParcelSpec, Rate, TrackingEvent
-from channels_app.carrier.errors import RateLimited, TransportError
-
-USER_AGENT = "Touchline-WMS/0.1"
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+from channels_app.carrier.errors import TransportError
+from channels_app.http import HttpClient, json_of
 
 
-class HttpCarrier:
+class HttpCarrier(HttpClient):
+    partner = "carrier"
+
     def __init__(
         self,
         *,
@@ -35,21 +29,12 @@ class HttpCarrier:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(
-            transport=transport or httpx.HTTPTransport(),
-            timeout=httpx.Timeout(timeout),
-            headers={"user-agent": USER_AGENT, "authorization": f"Bearer {api_key}"},
+        super().__init__(
+            base_url=base_url,
+            timeout=timeout,
+            headers={"authorization": f"Bearer {api_key}"},
+            transport=transport,
         )
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> HttpCarrier:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _call(
         self,
@@ -60,36 +45,8 @@ class HttpCarrier:
         body: Any = None,
         idempotency_key: str | None = None,
     ) -> Any:
-        headers = {"accept": "application/json"}
-        if idempotency_key:
-            headers[mapping.IDEMPOTENCY_HEADER] = idempotency_key
-        try:
-            response = self.http.request(
-                method, f"{self.base_url}{path}", json=body, headers=headers
-            )
-        except httpx.TimeoutException as exc:
-            raise TransportError(
-                f"carrier {operation} timed out; whether it was applied is unknown."
-            ) from exc
-        except httpx.TransportError as exc:
-            raise TransportError(f"carrier {operation}: unreachable ({exc}).") from exc
-        status = response.status_code
-        try:
-            payload = response.json() if response.content else None
-        except ValueError:
-            payload = None
-        if status < 300:
-            return payload
-        said = payload.get("message", "") if isinstance(payload, dict) else ""
-        said = said or response.reason_phrase
-        if status == 429:
-            wait = _float(response.headers.get("retry-after")) or 1.0
-            raise RateLimited(f"carrier {operation} throttled: {said}", retry_after=wait)
-        raise TransportError(
-            f"carrier {operation} failed ({status}): {said}",
-            permanent=400 <= status < 500 and status not in (408, 409, 425),
-            retry_after=_float(response.headers.get("retry-after")),
-        )
+        headers = {mapping.IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+        return json_of(self.request(method, path, operation=operation, json=body, headers=headers))
 
     @staticmethod
     def _understood(operation: str, read: Any, body: Any) -> Any:

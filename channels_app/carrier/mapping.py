@@ -9,9 +9,10 @@ import hmac
 from decimal import Decimal
 from typing import Any
 
-from channels_app.carrier.adapter import Address, Label, ParcelSpec, Rate, TrackingEvent
+from channels_app.carrier.adapter import Label, ParcelSpec, Rate, TrackingEvent
 from channels_app.carrier.models import TrackingKind
 from wms.layout.models import Warehouse
+from wms.orders.address import Address, region_code
 from wms.orders.models import Order, Parcel
 
 SIGNATURE_HEADER = "X-Carrier-Signature"
@@ -31,6 +32,8 @@ def address_json(a: Address) -> dict[str, str]:
         "region": a.region,
         "postal_code": a.postal_code,
         "country": a.country,
+        "phone": a.phone,
+        "email": a.email,
     }
 
 
@@ -115,28 +118,16 @@ def warehouse_address(w: Warehouse) -> Address:
         line1=w.address_line1 or w.code,
         line2=w.address_line2,
         city=w.city or "-",
-        region=w.region or "-",
+        region=region_code(w.country, w.region),
         postal_code=w.postal_code or "-",
         country=w.country,
-    )
-
-
-def order_address(o: Order) -> Address:
-    return Address(
-        name=o.ship_to_name,
-        line1=o.ship_to_line1,
-        line2=o.ship_to_line2,
-        city=o.ship_to_city,
-        region=o.ship_to_region or "-",
-        postal_code=o.ship_to_postal_code,
-        country=o.ship_to_country,
     )
 
 
 def parcel_spec(parcel: Parcel, order: Order, warehouse: Warehouse) -> ParcelSpec:
     return ParcelSpec(
         ship_from=warehouse_address(warehouse),
-        ship_to=order_address(order),
+        ship_to=Address.of(order),
         weight_g=parcel.weight_g or 0,
         length_mm=parcel.length_mm or 0,
         width_mm=parcel.width_mm or 0,

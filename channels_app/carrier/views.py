@@ -22,7 +22,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 
-from channels_app.carrier import events, mapping, selectors
+from channels_app.carrier import inbound, mapping, selectors
 from channels_app.carrier.errors import CarrierNotConfigured, InvalidHours
 from channels_app.carrier.models import CarrierAccount, CarrierLabel
 from wms.api.permissions import scope
@@ -59,7 +59,7 @@ def tracking_webhook(request: HttpRequest, name: str) -> JsonResponse:
         event = mapping.event_from(body)
     except (ValueError, mapping.BadPayload) as exc:
         return _error(400, "bad_event", f"The event could not be read: {exc}")
-    applied = events.apply_event(account=account, event=event, payload=body)
+    applied = inbound.apply_event(account=account, event=event, payload=body)
     return JsonResponse({"outcome": applied.outcome})
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from channels_app.erp import items, outbound
+from channels_app.erp import adapter
 from channels_app.erp.errors import TransportError
 from channels_app.erp.models import ErpFieldOwner, ErpIntegration, ErpRefusal
 
@@ -21,13 +21,13 @@ class ErpIntegrationAdmin(admin.ModelAdmin[ErpIntegration]):
         self, request: HttpRequest, obj: ErpIntegration, form: object, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
-        items.field_owners(obj.client)  # the client's field owners, editable from here on
+        adapter.field_owners(obj.client)  # the client's field owners, editable from here on
 
     @admin.action(description="Import changed items now")
     def import_items_now(self, request: HttpRequest, queryset: QuerySet[ErpIntegration]) -> None:
         for integration in queryset:
             try:
-                result = items.import_items(integration)
+                result = adapter.import_items(integration)
             except TransportError as exc:
                 self.message_user(request, f"{integration}: {exc}", messages.ERROR)
                 continue
@@ -43,7 +43,7 @@ class ErpIntegrationAdmin(admin.ModelAdmin[ErpIntegration]):
         for client_id in sorted(set(queryset.values_list("client_id", flat=True))):
             integration = queryset.filter(client_id=client_id).first()
             assert integration is not None
-            queued = outbound.queue_snapshot(integration.client)
+            queued = adapter.queue_snapshot(integration.client)
             self.message_user(request, f"{integration.client}: snapshot queued ({len(queued)}).")
 
 

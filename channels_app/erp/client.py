@@ -1,7 +1,7 @@
-"""``ErpClient``: the ERP's JSON-over-HTTP API (httpx). Errors are mapped once, here: timeouts and
-connection failures transient (whether it applied is unknown: every write carries an idempotency
-key), 429 ``RateLimited`` with Retry-After, 5xx transient, other 4xx permanent with the ERP's
-message."""
+"""``ErpClient``: the ERP's JSON-over-HTTP API, on the shared ``channels_app.http`` client (explicit
+timeout; which failures are permanent is the shared policy there). A timeout or connection failure
+leaves unknown whether the ERP applied a write, so every write carries an idempotency key; 429 is
+``RateLimited`` with Retry-After."""
 
 from __future__ import annotations
 
@@ -11,18 +11,12 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from channels_app.erp.errors import ErpNotConfigured, RateLimited, TransportError
+from channels_app.erp.errors import ErpNotConfigured, TransportError
 from channels_app.erp.models import ErpIntegration
+from channels_app.http import HttpClient, as_float, json_of
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 RATE_HEADER = "X-RateLimit-Limit"
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -32,7 +26,9 @@ class Reply:
     rate_limit: float | None
 
 
-class ErpClient:
+class ErpClient(HttpClient):
+    partner = "ERP"
+
     def __init__(
         self,
         *,
@@ -41,21 +37,12 @@ class ErpClient:
         timeout: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(
-            transport=transport or httpx.HTTPTransport(),
-            timeout=httpx.Timeout(timeout or settings.ERP_TIMEOUT),
-            headers={"authorization": f"Bearer {token}", "user-agent": "Touchline-WMS/0.1"},
+        super().__init__(
+            base_url=base_url,
+            timeout=timeout or settings.ERP_TIMEOUT,
+            headers={"authorization": f"Bearer {token}"},
+            transport=transport,
         )
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> ErpClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def call(
         self,
@@ -67,36 +54,12 @@ class ErpClient:
         body: Any = None,
         idempotency_key: str | None = None,
     ) -> Reply:
-        headers = {"accept": "application/json"}
-        if idempotency_key:
-            headers[IDEMPOTENCY_HEADER] = idempotency_key
-        try:
-            response = self.http.request(
-                method, f"{self.base_url}{path}", params=params, json=body, headers=headers
-            )
-        except httpx.TimeoutException as exc:
-            raise TransportError(
-                f"ERP {operation} timed out; whether it was applied is unknown."
-            ) from exc
-        except httpx.TransportError as exc:
-            raise TransportError(f"ERP {operation}: unreachable ({exc}).") from exc
-        status = response.status_code
-        try:
-            payload = response.json() if response.content else None
-        except ValueError:
-            payload = None
-        rate = _float(response.headers.get(RATE_HEADER))
-        if status < 300:
-            return Reply(status, payload, rate)
-        said = payload.get("message", "") if isinstance(payload, dict) else ""
-        said = said or response.reason_phrase
-        if status == 429:
-            wait = _float(response.headers.get("retry-after")) or 1.0
-            raise RateLimited(f"ERP {operation} throttled: {said}", retry_after=wait)
-        raise TransportError(
-            f"ERP {operation} failed ({status}): {said}",
-            permanent=400 <= status < 500 and status not in (408, 409, 425),
-            retry_after=_float(response.headers.get("retry-after")),
+        headers = {IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else None
+        response = self.request(
+            method, path, operation=operation, params=params, json=body, headers=headers
+        )
+        return Reply(
+            response.status_code, json_of(response), as_float(response.headers.get(RATE_HEADER))
         )
 
 

@@ -151,5 +151,23 @@ def receipt_confirmation(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def return_receipt(payload: dict[str, Any]) -> dict[str, Any]:
+    """A return received and graded: the RMA, the order it came back from (if known) and the units
+    with their grade. What becomes of them (restock, quarantine, scrap) is decided later."""
+    return {
+        "rma": payload.get("rma"),
+        "order": payload.get("order"),
+        "received_at": payload.get("at"),
+        "lines": [
+            {
+                "sku": payload.get("sku"),
+                "lot": payload.get("lot") or None,
+                "quantity": payload.get("quantity"),
+                "grade": payload.get("grade"),
+            }
+        ],
+    }
+
+
 def inventory_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     return {"taken_at": payload.get("taken_at"), "items": payload.get("items", [])}

@@ -1,9 +1,10 @@
 """What reaches the ERP through the outbox: the router (which events, to which integration) and the
 handler (``erp:<integration id>``), plus inventory snapshots queued as events.
 
-The router names ``erp:<id>`` for shipment and receipt confirmations and snapshots of a client
-with an active ERP integration; the handler POSTs each with the outbox's idempotency key, through a
-shared token bucket per integration. The ERP applies a key once; we send it at least once.
+The router names ``erp:<id>`` for shipment and receipt confirmations, returns received (and graded)
+and snapshots of a client with an active ERP integration; the handler POSTs each with the outbox's
+idempotency key, through a shared token bucket per integration.
+The ERP applies a key once; we send it at least once.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SNAPSHOT = "inventory_snapshot"
 PATHS = {
     "order_shipped": "/api/v1/shipment-confirmations",
     "receipt_complete": "/api/v1/receipt-confirmations",
+    "return_received": "/api/v1/return-receipts",
     SNAPSHOT: "/api/v1/inventory-snapshots",
 }
 
@@ -69,6 +71,8 @@ def body_for(delivery: Delivery) -> dict[str, Any]:
         return mapping.shipment_confirmation(delivery.payload, _shipped_lines(delivery.payload))
     if delivery.kind == "receipt_complete":
         return mapping.receipt_confirmation(delivery.payload)
+    if delivery.kind == "return_received":
+        return mapping.return_receipt(delivery.payload)
     return mapping.inventory_snapshot(delivery.payload)
 
 

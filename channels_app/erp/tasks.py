@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from channels_app.erp import items, outbound
+from channels_app.erp import adapter
 from channels_app.erp.errors import TransportError
 from channels_app.erp.models import ErpIntegration
 
@@ -18,7 +18,7 @@ def import_items() -> dict[str, int]:
     done: dict[str, int] = {}
     for integration in ErpIntegration.objects.filter(active=True).order_by("pk"):
         try:
-            result = items.import_items(integration)
+            result = adapter.import_items(integration)
         except TransportError as exc:
             # The cursor did not move: the next beat reads the same changes again.
             log.warning("erp: item import for %s failed: %s", integration, exc)
@@ -29,4 +29,4 @@ def import_items() -> dict[str, int]:
 
 @shared_task(name="channels_app.erp.tasks.send_snapshots")
 def send_snapshots() -> int:
-    return outbound.queue_all_snapshots()
+    return adapter.queue_all_snapshots()

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from channels_app import http as http_policy
 from channels_app.outbox.handlers import Delivery, RateLimited, TransportError
 from channels_app.outbox.ratelimit import AMAZON_RATE_HEADER, TokenBucket
 
@@ -78,7 +79,7 @@ def send(delivery: Delivery) -> None:
     if status == 429:
         wait = limiter.throttled(retry_after)
         raise RateLimited(f"webhook {delivery.target}: 429 Too Many Requests", retry_after=wait)
-    permanent = 400 <= status < 500 and status not in (408, 409, 425)
+    permanent = http_policy.permanent(status)
     raise TransportError(
         f"webhook {delivery.target}: HTTP {status} {response.reason}",
         permanent=permanent,

@@ -19,6 +19,7 @@ import httpx
 import redis
 from django.conf import settings
 
+from channels_app import http as http_policy
 from channels_app.outbox.ratelimit import IDLE_EXPIRY, TokenBucket
 from channels_app.shopify import wire
 from channels_app.shopify.errors import GraphQLRefused, RateLimited, TransportError
@@ -191,7 +192,7 @@ class AdminClient:
         if status >= 300:
             raise TransportError(
                 f"Shopify {self.shop_domain}: {operation} refused ({status}): {response.text[:200]}",
-                permanent=True,
+                permanent=http_policy.permanent(status),
             )
         errors = payload.get("errors") or []
         if any(_code(e) == "THROTTLED" for e in errors):

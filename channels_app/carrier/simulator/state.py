@@ -7,11 +7,11 @@ import base64
 import datetime as dt
 import threading
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from channels_app.simulation import Effects
 from compliance.labels import pdf, zpl
 from compliance.labels.data import Address, ShippingLabel
 
@@ -83,14 +83,9 @@ class CarrierState:
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # tracking → events
     webhook_url: str = ""
     deliveries: list[dict[str, Any]] = field(default_factory=list)  # webhook calls we made
-    calls: Counter[str] = field(default_factory=Counter)
-    effects: dict[str, Counter[str]] = field(
-        default_factory=lambda: {
-            "labels": Counter(),  # idempotency key → labels issued under it (1 = exactly once)
-            "keys": Counter(),  # idempotency key → times it arrived
-            "voids": Counter(),  # tracking number → voids applied
-        }
-    )
+    # labels: idempotency key → labels issued under it (1 = exactly once); keys: idempotency key →
+    # times it arrived; voids: tracking number → voids applied
+    effects: Effects = field(default_factory=lambda: Effects("labels", "keys", "voids"))
 
     def rate(self, body: Any) -> Result:
         parcels = body.get("parcels") if isinstance(body, dict) else None
@@ -197,11 +192,15 @@ class CarrierState:
     def snapshot(self) -> dict[str, Any]:
         return {
             "labels": {
-                t: {"key": v["key"], "voided": v["voided"], "service": v["answer"]["service"]}
+                t: {
+                    "key": v["key"],
+                    "voided": v["voided"],
+                    "service": v["answer"]["service"],
+                    "ship_to": v["parcel"]["ship_to"],
+                }
                 for t, v in self.labels.items()
             },
             "events": self.events,
             "deliveries": self.deliveries,
-            "calls": dict(self.calls),
-            "effects": {k: dict(v) for k, v in self.effects.items()},
+            "effects": self.effects.snapshot(),
         }

@@ -8,15 +8,29 @@ from decimal import Decimal
 
 import pytest
 
-from channels_app.carrier.adapter import Address, ParcelSpec
+from channels_app.carrier import mapping
+from channels_app.carrier.adapter import ParcelSpec
 from channels_app.carrier.client import HttpCarrier
 from channels_app.carrier.errors import RateLimited, TransportError
 from channels_app.carrier.simulator import API_KEY
 from channels_app.carrier.tests.conftest import CarrierControl
 from compliance.tests.test_labels import plain, scan
+from tests.factories import ADDRESS, Site, service
+from wms.catalog.models import Item
+from wms.orders.address import Address
+from wms.orders.models import Parcel
+from wms.orders.services import LineIn, import_order
 
-RENO = Address("Touchline 3PL", "100 Dock Rd", "Reno", "NV", "89502")
-JO = Address("Jo Doe", "1 Main St", "New York", "NY", "10001")
+RENO = Address("Touchline 3PL", "100 Dock Rd", "Reno", "89502", region="NV")
+JO = Address(
+    "Jo Doe",
+    "1 Main St",
+    "New York",
+    "10001",
+    region="NY",
+    phone="+1 212 555 0199",
+    email="jo@example.com",
+)
 BOX = ParcelSpec(
     RENO, JO, weight_g=3000, length_mm=500, width_mm=300, height_mm=200, reference="SH-1"
 )
@@ -124,3 +138,28 @@ def test_an_unknown_service_is_refused_with_the_carriers_reason(
     with carrier(carrier_sim) as api, pytest.raises(TransportError) as caught:
         api.buy_label(BOX, "TELEPORT", idempotency_key="k")
     assert caught.value.permanent and "unknown service 'TELEPORT'" in str(caught.value)
+
+
+def test_the_carrier_gets_the_cores_address_region_code_phone_and_email(
+    carrier_sim: CarrierControl, site: Site, tent: Item
+) -> None:
+    order = import_order(
+        client=tent.client,
+        channel="shopify",
+        external_id="SH-ADDR",
+        ship_to=ADDRESS
+        | {"city": "Portland", "region": "Oregon", "postal_code": "97201"}
+        | {"phone": "+1 503 555 0142", "email": "jo@example.com"},
+        service=service(),
+        lines=[LineIn(tent, 1)],
+    ).order
+    parcel = Parcel(order=order, weight_g=900, length_mm=300, width_mm=200, height_mm=100)
+    spec = mapping.parcel_spec(parcel, order, site.warehouse)
+
+    with carrier(carrier_sim) as api:
+        label = api.buy_label(spec, "GROUND", idempotency_key="addr")
+
+    sent = carrier_sim.state()["labels"][label.tracking_number]["ship_to"]
+    assert spec.ship_to == Address.of(order)  # one Address, the core's
+    assert (sent["city"], sent["region"], sent["country"]) == ("Portland", "OR", "US")
+    assert (sent["phone"], sent["email"]) == ("+1 503 555 0142", "jo@example.com")

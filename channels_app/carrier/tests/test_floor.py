@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from channels_app.carrier import labels
+from channels_app.carrier import outbound
 from channels_app.carrier.models import CarrierAccount, CarrierLabel, LabelState
 from channels_app.carrier.tests.conftest import CarrierControl, pack_and_close
 from compliance.models import Printer, PrintJob
@@ -73,7 +73,7 @@ def test_a_closed_carton_is_not_labelled_twice(
 ) -> None:
     packed = pack_and_close(site, tent, oscar, sam)
 
-    again = labels.buy_label(parcel=packed.parcel, actor=oscar)
+    again = outbound.buy_label(parcel=packed.parcel, actor=oscar)
 
     assert again == CarrierLabel.objects.get(parcel=packed.parcel)
     assert sum(carrier_sim.state()["effects"]["keys"].values()) == 1
@@ -133,7 +133,7 @@ def test_a_carrier_that_is_down_never_undoes_the_close(
     )
     assert not CarrierLabel.objects.exists()
     # The back office buys it again before the load closes: same parcel, same key, one label.
-    label = labels.buy_label(parcel=packed.parcel, actor=oscar)
+    label = outbound.buy_label(parcel=packed.parcel, actor=oscar)
     assert carrier_sim.state()["effects"]["labels"] == {label.idempotency_key: 1}
 
 
@@ -188,11 +188,11 @@ def test_a_voided_label_is_replaced_by_a_new_one(
     packed = pack_and_close(site, tent, oscar, sam)
     first = CarrierLabel.objects.get(parcel=packed.parcel)
 
-    labels.void_label(label=first, actor=sam)
-    second = labels.buy_label(parcel=packed.parcel, actor=oscar)
+    outbound.void_label(label=first, actor=sam)
+    second = outbound.buy_label(parcel=packed.parcel, actor=oscar)
 
     first.refresh_from_db()
     assert first.state == LabelState.VOIDED and second.tracking_number != first.tracking_number
     state = carrier_sim.state()
     assert state["effects"]["voids"] == {first.tracking_number: 1}
-    assert labels.bought_tracking([packed.parcel]) == {packed.parcel.pk: second.tracking_number}
+    assert outbound.bought_tracking([packed.parcel]) == {packed.parcel.pk: second.tracking_number}

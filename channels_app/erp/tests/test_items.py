@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from channels_app.erp import items
+from channels_app.erp import inbound
 from channels_app.erp.errors import TransportError
 from channels_app.erp.models import DEFAULT_OWNERS, ErpFieldOwner, ErpIntegration, ErpRefusal
 from channels_app.erp.tests.conftest import ErpControl
@@ -35,9 +35,9 @@ TENT: dict[str, Any] = {
 }
 
 
-def imported(erp: ErpIntegration) -> items.ImportResult:
+def imported(erp: ErpIntegration) -> inbound.ImportResult:
     erp.refresh_from_db()
-    return items.import_items(erp)
+    return inbound.import_items(erp)
 
 
 def test_new_items_are_created_from_the_erp(erp: ErpIntegration, erp_sim: ErpControl) -> None:

@@ -1,4 +1,5 @@
-"""The Shopify Admin GraphQL simulator as a real HTTP server (stdlib ThreadingHTTPServer).
+"""The Shopify Admin GraphQL simulator: Shopify's routes, auth and behaviour on the shared
+simulator base (``channels_app.simulation``: server, faults, /_sim controls, counters).
 
     POST /admin/api/2026-04/graphql.json   X-Shopify-Access-Token; the document is parsed and
                                            validated against the pinned schema with the 2026-04
@@ -7,7 +8,8 @@
                                            resolvers in state.py. Every answer carries
                                            ``extensions.cost`` with the store's bucket; an empty
                                            bucket answers THROTTLED.
-    /_sim/…                                test controls (``Simulator.control``)
+    /_sim/…                                test controls: the base's (state, faults, release)
+                                           and Shopify's (``Simulator.sim_control``)
 
 It also plays Shopify's side of the fulfillment service: fulfillment-order notifications to the
 registered callbackUrl and webhooks to the configured URL, each signed with
@@ -18,19 +20,18 @@ X-Shopify-Hmac-Sha256. Start with ``python manage.py shopify_simulator --port 87
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-from graphql import OperationType, execute_sync
+from graphql import DocumentNode, OperationDefinitionNode, OperationType, execute_sync
 
+from channels_app import simulation
 from channels_app.shopify import signing, wire
 from channels_app.shopify.simulator.state import MutationRoot, QueryRoot, SimState
+from channels_app.simulation import Fault, Reply, Request, Route
 
 GRAPHQL_PATH = f"/admin/api/{wire.API_VERSION}/graphql.json"
 MUTATION_COST = 10
@@ -59,24 +60,15 @@ class CostBucket:
         }
 
 
-@dataclass
-class Fault:
-    operation: str  # a root field (inventorySetQuantities), an operation name, or "*"
-    # "429", "THROTTLED", "500", "hang" (sleep, then answer), "apply_then_500", "hold" (park
-    # before applying, never answer), "apply_then_hold", "bump_after" (answer, then +1 everywhere)
-    kind: str
-    remaining: int
-    seconds: float = 0.0
+# Beyond the base's faults: "THROTTLED" (answer as an empty bucket would), "bump_after" (answer,
+# then +1 on every level behind the adapter's back).
+FAULT_KINDS = simulation.FAULT_KINDS | {"THROTTLED", "bump_after"}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class Simulator(simulation.Simulator):
+    fault_kinds = FAULT_KINDS
+    name = "Shopify Admin"
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        return  # a client that gave up (a hang, a killed worker) is not the simulator's error
-
-
-class Simulator:
     def __init__(
         self,
         *,
@@ -87,32 +79,15 @@ class Simulator:
         shop_domain: str = "touchline-sim.myshopify.com",
         webhook_url: str = "",
     ) -> None:
+        super().__init__(host=host, port=port)
         self.access_token = access_token
         self.webhook_secret = webhook_secret
         self.webhook_url = webhook_url
         self.bucket = CostBucket()
-        self.faults: list[Fault] = []
-        self.holds: list[threading.Event] = []
-        self.held = 0
         self.state = SimState(shop_domain=shop_domain)
-        self.server = _Server((host, port), _handler_for(self))
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> Simulator:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        for hold in self.holds:
-            hold.set()
-        self.server.shutdown()
-        self.server.server_close()
+        # One lock and one call counter: the state's, which its resolvers and snapshot use.
+        self.lock = self.state.lock
+        self.calls = self.state.calls
 
     # --- Shopify's calls to the app -----------------------------------------------------------
 
@@ -164,30 +139,18 @@ class Simulator:
             },
         )
 
-    # --- faults --------------------------------------------------------------------------------
-
-    def fault_for(self, names: list[str]) -> Fault | None:
-        for fault in self.faults:
-            if fault.remaining > 0 and (fault.operation == "*" or fault.operation in names):
-                fault.remaining -= 1
-                return fault
-        return None
-
-    def park(self) -> None:
-        hold = threading.Event()
-        with self.state.lock:
-            self.holds.append(hold)
-            self.held += 1
-        hold.wait(120)
-
     # --- test controls -------------------------------------------------------------------------
 
-    def control(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+    def snapshot(self) -> dict[str, Any]:
+        return {**self.state.snapshot(), "bucket": self.bucket.status()}
+
+    def control(self, request: Request, parts: list[str]) -> Reply | None:
+        # Not under the lock: a notification calls our server, which calls this simulator back.
+        return Reply(*self.sim_control(request.method, request.path, request.json() or {}))
+
+    def sim_control(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         s = self.state
         parts = path.strip("/").split("/")[1:]  # after "_sim"
-        if method == "GET" and parts == ["state"]:
-            with s.lock:
-                return 200, {**s.snapshot(), "held": self.held, "bucket": self.bucket.status()}
         if method != "POST":
             return 404, {"error": f"no control {method} {path}"}
         if parts == ["products"]:
@@ -231,22 +194,6 @@ class Simulator:
         if parts == ["webhooks"]:
             status = self.webhook(str(body["topic"]), body.get("payload") or {}, body.get("id"))
             return 200, {"status": status}
-        if parts == ["faults"]:
-            self.faults.append(
-                Fault(
-                    operation=str(body.get("operation", "*")),
-                    kind=str(body["kind"]),
-                    remaining=int(body.get("count", 1)),
-                    seconds=float(body.get("seconds", 0)),
-                )
-            )
-            return 200, {"faults": len(self.faults)}
-        if parts == ["release"]:
-            with s.lock:
-                holds, self.holds = self.holds, []
-            for hold in holds:
-                hold.set()
-            return 200, {"released": len(holds)}
         if parts == ["throttle"]:
             with s.lock:
                 self.bucket.refill()
@@ -263,61 +210,81 @@ class Simulator:
 
     # --- the GraphQL endpoint ------------------------------------------------------------------
 
-    def graphql(self, raw: bytes, token: str | None, send: Any) -> None:
-        """Answer one request through `send(status, body, headers)` (or not at all: a hold)."""
-        # Long on purpose: Shopify's checks in the order it documents them (auth, cost, validation,
-        # throttling, execution), so each refusal is the one Shopify would give first.
+    def reply_headers(self) -> dict[str, str]:
+        return {"X-Request-Id": uuid.uuid4().hex}
+
+    def route(self, request: Request) -> Route | Reply:
+        if request.path == GRAPHQL_PATH and request.method == "POST":
+            return self.graphql(request.raw, request.headers.get("X-Shopify-Access-Token"))
+        if request.path.startswith("/admin/api/") and request.path.endswith("/graphql.json"):
+            return Reply(404, {"errors": f"API version not served here; use {wire.API_VERSION}."})
+        return Reply(404, {"errors": "Not Found"})
+
+    def graphql(self, raw: bytes, token: str | None) -> Route | Reply:
+        """One request: refused, or the route that executes it (throttling and execution)."""
+        # Shopify's checks in the order it documents them (auth, cost, validation, throttling,
+        # execution), so each refusal is the one Shopify would give first.
         if token != self.access_token:
-            send(
+            return Reply(
                 401,
                 {
                     "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
                 },
             )
-            return
         try:
             body = json.loads(raw)
             query, variables = body["query"], body.get("variables") or {}
             operation_name = body.get("operationName")
             document, operation = wire.check(query, variables, operation_name)
         except (ValueError, KeyError, TypeError):
-            send(400, {"errors": [{"message": "Body must be JSON with a query."}]})
-            return
+            return Reply(400, {"errors": [{"message": "Body must be JSON with a query."}]})
         except wire.WireViolation as exc:
-            send(200, {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]})
-            return
+            return Reply(
+                200, {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
+            )
         names = [f.name.value for f in wire.root_fields(operation)]
-        is_mutation = operation.operation == OperationType.MUTATION
-        cost = MUTATION_COST * len(names) if is_mutation else QUERY_FIELD_COST * len(names)
-        with self.state.lock:
-            for name in names:
-                self.state.calls[name] += 1
-            fault = self.fault_for([*names, operation_name or ""])
-        if fault is not None and fault.kind == "hang":
-            time.sleep(fault.seconds)
-        if fault is not None and fault.kind == "hold":
-            self.park()
-            return
-        if fault is not None and fault.kind == "429":
-            send(
+
+        def run(fault: Fault | None) -> Reply:
+            return self.execute(document, operation, variables, operation_name, names, fault)
+
+        return Route(
+            names[0] if names else operation_name or "graphql",
+            run,
+            names=(*names, operation_name or ""),
+            counted=tuple(names),
+            locked=False,
+        )
+
+    def fault_reply(self, status: int, route: Route) -> Reply:
+        if status == 429:
+            return Reply(
                 429,
                 {"errors": "Exceeded the rate limit for api client. Reduce request rates."},
                 {"Retry-After": "1.0"},
             )
-            return
-        if fault is not None and fault.kind == "500":
-            send(
-                500,
-                {
-                    "errors": [
-                        {
-                            "message": "Internal error. Looks like something went wrong on our end.",
-                            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                        }
-                    ]
-                },
-            )
-            return
+        return Reply(
+            status,
+            {
+                "errors": [
+                    {
+                        "message": "Internal error. Looks like something went wrong on our end.",
+                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                    }
+                ]
+            },
+        )
+
+    def execute(
+        self,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        names: list[str],
+        fault: Fault | None,
+    ) -> Reply:
+        is_mutation = operation.operation == OperationType.MUTATION
+        cost = MUTATION_COST * len(names) if is_mutation else QUERY_FIELD_COST * len(names)
         with self.state.lock:
             self.bucket.refill()
             throttled = (
@@ -368,76 +335,4 @@ class Simulator:
             with self.state.lock:  # answered, then moved behind the adapter's back (+1)
                 for level in self.state.levels:
                     self.state.levels[level] += 1
-        if fault is not None and fault.kind == "apply_then_500":
-            send(
-                500,
-                {
-                    "errors": [
-                        {
-                            "message": "Internal error (applied).",
-                            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                        }
-                    ]
-                },
-            )
-            return
-        if fault is not None and fault.kind == "apply_then_hold":
-            self.park()
-            return
-        send(200, answer)
-
-
-def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(raw)))
-            self.send_header("X-Request-Id", uuid.uuid4().hex)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
-
-        def _body(self) -> bytes:
-            length = int(self.headers.get("content-length") or 0)
-            return self.rfile.read(length) if length else b""
-
-        def _dispatch(self) -> None:
-            url = urlsplit(self.path)
-            raw = self._body()
-            if url.path.startswith("/_sim/"):
-                try:
-                    self._send(*sim.control(self.command, url.path, json.loads(raw or b"{}")))
-                except (KeyError, ValueError) as exc:
-                    self._send(400, {"error": f"{type(exc).__name__}: {exc}"})
-                return
-            if url.path == GRAPHQL_PATH and self.command == "POST":
-                answered: list[bool] = []
-
-                def send(status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-                    answered.append(True)
-                    self._send(status, body, headers)
-
-                sim.graphql(raw, self.headers.get("X-Shopify-Access-Token"), send)
-                if not answered:
-                    self.close_connection = True  # a hold: the caller gets no answer
-                return
-            if url.path.startswith("/admin/api/") and url.path.endswith("/graphql.json"):
-                self._send(404, {"errors": f"API version not served here; use {wire.API_VERSION}."})
-                return
-            self._send(404, {"errors": "Not Found"})
-
-        def do_GET(self) -> None:
-            self._dispatch()
-
-        def do_POST(self) -> None:
-            self._dispatch()
-
-    return Handler
+        return Reply(200, answer)

@@ -33,9 +33,4 @@ class Command(BaseCommand):
         )
         sim.state.webhook_url = options["webhook_url"]
         self.stdout.write(f"Carrier simulator on {sim.url} (API key {options['api_key']})")
-        try:
-            sim.server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            sim.server.server_close()
+        sim.serve()

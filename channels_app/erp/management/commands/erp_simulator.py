@@ -24,9 +24,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         sim = ErpSimulator(host=options["host"], port=options["port"], token=options["token"])
         self.stdout.write(f"ERP simulator on {sim.url} (token {options['token']})")
-        try:
-            sim.server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            sim.server.server_close()
+        sim.serve()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from channels_app.erp import outbound
+from channels_app.erp import adapter
 from wms.catalog.models import Client
 
 
@@ -18,13 +18,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["client"]:
-            n = outbound.queue_all_snapshots()
+            n = adapter.queue_all_snapshots()
             self.stdout.write(f"{n} snapshot deliveries queued.")
             return
         client = Client.objects.filter(code=options["client"]).first()
         if client is None:
             raise CommandError(f"No client {options['client']}.")
-        queued = outbound.queue_snapshot(client)
+        queued = adapter.queue_snapshot(client)
         if not queued:
             raise CommandError(f"{client.code} has no active ERP integration.")
         self.stdout.write(

@@ -1,6 +1,6 @@
-"""Tracking events from the carrier: every one stored on its label (and shipment) and written on
-the order's timeline; ``delivered`` delivers the shipment once every labelled parcel of it is
-delivered; ``exception`` opens an order exception owned by the carrier.
+"""What the carrier tells us (inbound): tracking events, every one stored on its label (and
+shipment) and written on the order's timeline; ``delivered`` delivers the shipment once every
+labelled parcel of it is delivered; ``exception`` opens an order exception owned by the carrier.
 
 Carrier events own delivery reality (DESIGN §4). A redelivered event (same carrier event id) is
 dropped by the outbox's inbound dedupe, recorded in the same transaction that applies it.

@@ -1,4 +1,5 @@
-"""The item master from the ERP, applied through the catalog services, field by field.
+"""What the ERP tells us (inbound): the item master, applied through the catalog services, field
+by field.
 
 Whose change wins is data: one ``ErpFieldOwner`` row per client and field (written with
 ``DEFAULT_OWNERS`` the first time, editable in the back office). A difference in a field the ERP

@@ -1,5 +1,6 @@
-"""Labels for parcels: bought when a D2C carton closes at the pack station, voided on request,
-and the tracking number ``ship_order`` ships with (registered in wms/orders/hooks.py).
+"""What we ask of the carrier (outbound): labels for parcels, bought when a D2C carton closes at
+the pack station, voided on request, and the tracking number ``ship_order`` ships with
+(registered in wms/orders/hooks.py).
 
 The label is bought in the close's transaction, after the carton is weighed and measured (the
 carrier prices by both). The call carries an idempotency key per parcel, so if the close rolls
