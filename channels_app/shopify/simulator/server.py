@@ -21,7 +21,7 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,33 +30,10 @@ import httpx
 from graphql import OperationType, execute_sync
 
 from channels_app.shopify import signing, wire
+from channels_app.shopify.simulator import cost as C
 from channels_app.shopify.simulator.state import MutationRoot, QueryRoot, SimState
 
 GRAPHQL_PATH = f"/admin/api/{wire.API_VERSION}/graphql.json"
-MUTATION_COST = 10
-QUERY_FIELD_COST = 5
-
-
-@dataclass
-class CostBucket:
-    """Shopify's leaky bucket of query-cost points for one app on one store."""
-
-    maximum: float = 1000.0
-    restore_rate: float = 50.0
-    available: float = 1000.0
-    at: float = field(default_factory=time.monotonic)
-
-    def refill(self) -> None:
-        now = time.monotonic()
-        self.available = min(self.maximum, self.available + (now - self.at) * self.restore_rate)
-        self.at = now
-
-    def status(self) -> dict[str, float]:
-        return {
-            "maximumAvailable": self.maximum,
-            "currentlyAvailable": round(self.available, 1),
-            "restoreRate": self.restore_rate,
-        }
 
 
 @dataclass
@@ -73,7 +50,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        return  # a client that gave up (a hang, a killed worker) is not the simulator's error
+        return
 
 
 class Simulator:
@@ -86,11 +63,12 @@ class Simulator:
         webhook_secret: str = "sim-webhook-secret",  # noqa: S107
         shop_domain: str = "touchline-sim.myshopify.com",
         webhook_url: str = "",
+        plan: str = "standard",
     ) -> None:
         self.access_token = access_token
         self.webhook_secret = webhook_secret
         self.webhook_url = webhook_url
-        self.bucket = CostBucket()
+        self.bucket = C.Bucket.for_plan(plan)
         self.faults: list[Fault] = []
         self.holds: list[threading.Event] = []
         self.held = 0
@@ -249,6 +227,8 @@ class Simulator:
             return 200, {"released": len(holds)}
         if parts == ["throttle"]:
             with s.lock:
+                if "plan" in body:
+                    self.bucket = C.Bucket.for_plan(str(body["plan"]))
                 self.bucket.refill()
                 self.bucket.maximum = float(body.get("maximumAvailable", self.bucket.maximum))
                 self.bucket.restore_rate = float(body.get("restoreRate", self.bucket.restore_rate))
@@ -288,7 +268,7 @@ class Simulator:
             return
         names = [f.name.value for f in wire.root_fields(operation)]
         is_mutation = operation.operation == OperationType.MUTATION
-        cost = MUTATION_COST * len(names) if is_mutation else QUERY_FIELD_COST * len(names)
+        requested, unsized = C.requested_cost(wire.schema(), document, operation, variables)
         with self.state.lock:
             for name in names:
                 self.state.calls[name] += 1
@@ -318,33 +298,22 @@ class Simulator:
                 },
             )
             return
+        refusal: dict[str, Any] | None = None
         with self.state.lock:
             self.bucket.refill()
-            throttled = (
-                fault is not None and fault.kind == "THROTTLED"
-            ) or self.bucket.available < cost
-            if throttled:
-                extensions = {
-                    "cost": {
-                        "requestedQueryCost": cost,
-                        "actualQueryCost": None,
-                        "throttleStatus": self.bucket.status(),
-                    }
-                }
-                answer: dict[str, Any] = {
-                    "errors": [
-                        {
-                            "message": "Throttled",
-                            "extensions": {
-                                "code": "THROTTLED",
-                                "documentation": "https://shopify.dev/api/usage/rate-limits",
-                            },
-                        }
-                    ],
-                    "extensions": extensions,
-                }
+            if unsized:
+                # A connection without first/last, or above 250: refused before costing.
+                refusal = C.unsized(unsized, self.bucket, requested)
+            elif requested > C.SINGLE_QUERY_LIMIT:
+                # "This limit is enforced before query execution begins … based on the requested
+                # cost", whatever the bucket holds (call-limit page).
+                refusal = C.max_cost_exceeded(requested, self.bucket)
+            elif (fault is not None and fault.kind == "THROTTLED") or not self.bucket.take(
+                requested
+            ):
+                # "the app's bucket must have enough room for the requested cost of the query".
+                refusal = C.throttled(requested, self.bucket)
             else:
-                self.bucket.available -= cost
                 result = execute_sync(
                     wire.schema(),
                     document,
@@ -352,18 +321,26 @@ class Simulator:
                     variable_values=variables,
                     operation_name=operation_name,
                 )
-                answer = {"data": result.data}
+                answer: dict[str, Any] = {"data": result.data}
                 if result.errors:
                     answer["errors"] = [
                         {"message": e.message, "path": e.path} for e in result.errors
                     ]
-                answer["extensions"] = {
-                    "cost": {
-                        "requestedQueryCost": cost,
-                        "actualQueryCost": cost,
-                        "throttleStatus": self.bucket.status(),
-                    }
-                }
+                actual = C.actual_cost(
+                    wire.schema(), document, operation, variables, result.data, requested
+                )
+                # "once execution is complete, the bucket is refunded the difference between the
+                # requested cost and the actual cost of the query" (call-limit page).
+                self.bucket.refund(requested - actual)
+                answer.update(C.extensions(requested, actual, self.bucket))
+                self.state.costs.append([operation_name, requested, actual, None])
+            if refusal is not None:
+                self.state.costs.append(
+                    [operation_name, requested, None, refusal["errors"][0]["message"][:80]]
+                )
+        if refusal is not None:
+            send(200, refusal)
+            return
         if fault is not None and fault.kind == "bump_after":
             with self.state.lock:  # answered, then moved behind the adapter's back (+1)
                 for level in self.state.levels:
