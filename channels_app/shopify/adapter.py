@@ -169,7 +169,14 @@ def _all_lines(api: AdminClient, node: dict[str, Any]) -> None:
             {"id": node["id"], "after": info["endCursor"], "lines": LINES_PER_PAGE},
             operation="FulfillmentOrderLines",
         )
-        more = (reply.data.get("fulfillmentOrder") or {}).get("lineItems") or {}
+        more = (reply.data.get("fulfillmentOrder") or {}).get("lineItems")
+        if not more:
+            # Never answer a request from part of its lines: accepting would promise too little.
+            raise TransportError(
+                f"Shopify {api.shop_domain}: fulfillment order {node['id']} listed line items "
+                f"after {info['endCursor']} but did not return them; nothing was answered.",
+                permanent=True,
+            )
         lines["nodes"].extend(more.get("nodes") or [])
         info = more.get("pageInfo") or {}
     lines["pageInfo"] = {"hasNextPage": False, "endCursor": info.get("endCursor")}
