@@ -4,7 +4,8 @@ Each takes the store and plain values, talks to Shopify only over HTTP (client.p
 only through its services (import_order, cancel_order), and raises ``TransportError`` (the
 outbox's) when Shopify could not be reached or refused. Shopify calls happen outside the database
 transactions that apply what they returned, so a failed call leaves nothing half-done here: the
-fulfillment order is still requested at Shopify, and the next notification (or the poll) takes it.
+fulfillment order is still requested at Shopify, and the next notification (or the poller,
+poller.py) takes it.
 
     register_fulfillment_service(store)                → store (ids recorded)
     answer_notification(store, kind)                   → {"outcomes": …, "exceptions": […]}

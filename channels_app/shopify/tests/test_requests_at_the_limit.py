@@ -108,3 +108,35 @@ def test_a_permanent_refusal_is_an_exception_with_an_owner_not_an_endless_503(
     assert order_for(created).state == OrderState.BACKORDERED  # no stock; policy allows it
     problem.refresh_from_db()
     assert problem.resolved_at is not None
+
+
+def test_a_transient_failure_still_answers_503_and_records_nothing(
+    served: ShopifyStore, sim: SimControl, tent: Item
+) -> None:
+    sim.products(**{"NWO-TENT": 1})
+    sim.fault("500", operation="AssignedFulfillmentOrders")
+
+    created = sim.order(("NWO-TENT", 1))
+    resent = sim.sim.notify("FULFILLMENT_REQUEST")
+
+    assert (created["notification"], resent) == (503, 200)  # Shopify resends; the second works
+    assert not ShopifyException.objects.exists()
+    assert sim.state()["effects"]["accepted"] == {created["fulfillment_order_id"]: 1}
+
+
+def test_a_revoked_token_is_an_exception_for_the_integration_engineer(
+    served: ShopifyStore, sim: SimControl, tent: Item
+) -> None:
+    sim.products(**{"NWO-TENT": 1})
+    # The app was reinstalled: our token is dead.
+    sim.config(access_token="shpat_reinstalled")  # noqa: S106 - the simulator's, not a secret
+
+    created = sim.order(("NWO-TENT", 1))
+
+    assert created["notification"] == 200
+    problem = ShopifyException.objects.get(store=served)
+    assert (problem.kind, problem.owner) == (
+        "fulfillment_requests_unlisted",
+        "integration engineer",
+    )
+    assert "refused our access token" in problem.detail and "reinstall" in problem.detail
