@@ -316,6 +316,15 @@ ERP_TIMEOUT = float(os.environ.get("ERP_TIMEOUT", "10"))
 ERP_RATE = float(os.environ.get("ERP_RATE", "5"))  # calls per second per ERP integration
 ERP_SNAPSHOT_SECONDS = float(os.environ.get("ERP_SNAPSHOT_SECONDS", str(6 * 60 * 60)))
 ERP_ITEM_POLL_SECONDS = float(os.environ.get("ERP_ITEM_POLL_SECONDS", "300"))
+# Shopify: fulfillment requests whose callback was lost (channels_app/shopify/poller.py, a module
+# autodiscovery does not import by itself).
+CELERY_IMPORTS = ("channels_app.shopify.poller",)
+CELERY_BEAT_SCHEDULE |= {
+    "shopify-poll-requests": {
+        "task": "channels_app.shopify.poller.poll_requests",
+        "schedule": float(os.environ.get("SHOPIFY_POLL_REQUESTS_SECONDS", "300")),
+    },
+}
 CELERY_BEAT_SCHEDULE |= {
     "erp-inventory-snapshots": {
         "task": "channels_app.erp.tasks.send_snapshots",

@@ -4,12 +4,14 @@ Each takes the store and plain values, talks to Shopify only over HTTP (client.p
 only through its services (import_order, cancel_order), and raises ``TransportError`` (the
 outbox's) when Shopify could not be reached or refused. Shopify calls happen outside the database
 transactions that apply what they returned, so a failed call leaves nothing half-done here: the
-fulfillment order is still requested at Shopify, and the next notification (or the poll) takes it.
+fulfillment order is still requested at Shopify, and the next notification (or the poller,
+poller.py) takes it.
 
     register_fulfillment_service(store)                → store (ids recorded)
+    answer_notification(store, kind)                   → {"outcomes": …, "exceptions": […]}
     take_fulfillment_requests(store, kind)             → {fulfillment order id: outcome}
     fetch_stock(store, sku)                            → {sku: quantity}
-    fetch_tracking_numbers(store, order_names)         → {order name: [numbers]}
+    fetch_tracking_numbers(store, names)               → {fulfillment name: number}
     handle_webhook(store, topic, webhook_id, payload)  → outcome
 
 What we push to Shopify (fulfillments, inventory quantities) is in pushes.py.
@@ -24,13 +26,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from channels_app.shopify import documents as D
-from channels_app.shopify import mapping
+from channels_app.shopify import exceptions, mapping
 from channels_app.shopify.client import AdminClient, client_for
-from channels_app.shopify.errors import GraphQLRefused, UnknownShopifySku
+from channels_app.shopify.errors import GraphQLRefused, TransportError, UnknownShopifySku
 from channels_app.shopify.models import (
     FulfillmentOrderState,
     ShopifyFulfillmentOrder,
@@ -53,6 +54,12 @@ KINDS = {
     "FULFILLMENT_REQUEST": "FULFILLMENT_REQUESTED",
     "CANCELLATION_REQUEST": "CANCELLATION_REQUESTED",
 }
+# Page sizes that keep every listing well under Shopify's 1,000-point single-query limit
+# (cost.py): 5 fulfillment orders × (1 + 1 + 2 + 50 line items) + 2 = 272 points; a larger
+# fulfillment order's further line items 200 at a time (1 + 2 + 200 = 203 points).
+ORDERS_PER_PAGE = 5
+LINES_WITH_ORDER = 50
+LINES_PER_PAGE = 200
 
 
 def callback_url(store: ShopifyStore) -> str:
@@ -135,15 +142,65 @@ def _assigned(api: AdminClient, store: ShopifyStore, status: str) -> list[dict[s
     nodes: list[dict[str, Any]] = []
     after: str | None = None
     while True:
-        variables: dict[str, Any] = {"status": status, "after": after}
+        variables: dict[str, Any] = {
+            "status": status,
+            "after": after,
+            "first": ORDERS_PER_PAGE,
+            "lines": LINES_WITH_ORDER,
+        }
         if store.location_id:
             variables["locationIds"] = [store.location_id]
-        reply = api.execute(D.ASSIGNED, variables, operation="AssignedFulfillmentOrders", cost=30)
+        reply = api.execute(D.ASSIGNED, variables, operation="AssignedFulfillmentOrders")
         page = reply.data["assignedFulfillmentOrders"]
-        nodes.extend(page["nodes"])
+        for node in page["nodes"]:
+            _all_lines(api, node)
+            nodes.append(node)
         if not page["pageInfo"]["hasNextPage"]:
             return nodes
         after = page["pageInfo"]["endCursor"]
+
+
+def _all_lines(api: AdminClient, node: dict[str, Any]) -> None:
+    """Page a large fulfillment order's line items into `node` (lineItems(first:, after:))."""
+    lines = node["lineItems"]
+    info = lines.get("pageInfo") or {}
+    while info.get("hasNextPage"):
+        reply = api.execute(
+            D.FULFILLMENT_ORDER_LINES,
+            {"id": node["id"], "after": info["endCursor"], "lines": LINES_PER_PAGE},
+            operation="FulfillmentOrderLines",
+        )
+        more = (reply.data.get("fulfillmentOrder") or {}).get("lineItems")
+        if not more:
+            # Never answer a request from part of its lines: accepting would promise too little.
+            raise TransportError(
+                f"Shopify {api.shop_domain}: fulfillment order {node['id']} listed line items "
+                f"after {info['endCursor']} but did not return them; nothing was answered.",
+                permanent=True,
+            )
+        lines["nodes"].extend(more.get("nodes") or [])
+        info = more.get("pageInfo") or {}
+    lines["pageInfo"] = {"hasNextPage": False, "endCursor": info.get("endCursor")}
+
+
+def answer_notification(store: ShopifyStore, kind: str | None = None) -> dict[str, Any]:
+    """What a fulfillment-order notification (or the poller) answers Shopify.
+
+    A transient failure is raised (the callback answers 503 and Shopify sends it again; the poller
+    tries again). A permanent one — a document or an answer Shopify refuses, a revoked token — is
+    recorded as an exception with its owner and the notification is acknowledged: Shopify would
+    only resend it forever, and nobody would see why."""
+    try:
+        outcomes = take_fulfillment_requests(store, kind)
+    except TransportError as exc:
+        if not exc.permanent:
+            raise
+        found = exceptions.record_failure(store, exc, kind="fulfillment_requests_unlisted")
+        log.error("shopify %s: %s (exception %s)", store.shop_domain, exc, found.pk)
+        return {"outcomes": {}, "exceptions": [found.pk], "message": str(exc)}
+    exceptions.resolve(store, fulfillment_order_id="")  # listing works again
+    raised = [int(v.split(":", 1)[1]) for v in outcomes.values() if v.startswith("exception:")]
+    return {"outcomes": outcomes, "exceptions": raised}
 
 
 def take_fulfillment_requests(store: ShopifyStore, kind: str | None = None) -> dict[str, str]:
@@ -167,10 +224,25 @@ def take_fulfillment_requests(store: ShopifyStore, kind: str | None = None) -> d
                             # would refuse a second answer (and this one's other requests).
                             outcomes[fo.id] = "answered"
                             continue
-                        outcomes[fo.id] = _fulfillment_request(store, api, fo)
+                        outcomes[fo.id] = _answered(store, fo.id, _fulfillment_request, api, fo)
                 else:
-                    outcomes[fo.id] = _cancellation_request(store, api, fo)
+                    outcomes[fo.id] = _answered(store, fo.id, _cancellation_request, api, fo)
     return outcomes
+
+
+def _answered(store: ShopifyStore, fo_id: str, answer: Any, *args: Any) -> str:
+    """One request answered; a permanent refusal becomes an exception and the others go on."""
+    try:
+        outcome = str(answer(store, *args))
+    except TransportError as exc:
+        if not exc.permanent:
+            raise
+        found = exceptions.record_failure(
+            store, exc, kind="request_not_answered", fulfillment_order_id=fo_id
+        )
+        return f"exception:{found.pk}"
+    exceptions.resolve(store, fulfillment_order_id=fo_id)
+    return outcome
 
 
 @contextmanager
@@ -345,19 +417,45 @@ def fetch_stock(store: ShopifyStore, sku: str | None = None) -> dict[str, int]:
     return stock
 
 
-def fetch_tracking_numbers(store: ShopifyStore, order_names: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    rows = ShopifyFulfillmentOrder.objects.filter(store=store, order__isnull=False)
-    if order_names:
-        rows = rows.filter(Q(order_name__in=order_names) | Q(shopify_order_id__in=order_names))
-    for row in rows:
-        numbers = list(
-            ShipmentParcel.objects.filter(shipment__order=row.order).values_list(
-                "tracking_number", flat=True
-            )
-        )
-        found.setdefault(row.order_name or row.shopify_order_id, []).extend(numbers)
+def fetch_tracking_numbers(store: ShopifyStore, names: list[str]) -> dict[str, str]:
+    """{fulfillment name: tracking number} for the names Shopify asks about ("#1001.1").
+
+    Shopify asks by the fulfillment's name: the order's name, a dot, and the fulfillment's number
+    within the order (Shopify's own client of this callback documents ``order_names`` as "The
+    fulfillment names we require tracking numbers for (i.e. #1001.1)"), and reads one tracking
+    number per name. We keep the order's name per fulfillment order we were asked to fulfil, not
+    Shopify's fulfillment number, so ``#1001.N`` is answered from our N-th shipped fulfillment
+    order of order #1001 (in the order we shipped them), the first parcel's number; a name we
+    cannot place is left out (Shopify then keeps what it has)."""
+    found: dict[str, str] = {}
+    for name in names:
+        base, dot, number = name.rpartition(".")
+        if not dot or not number.isdigit() or not base:
+            base, number = name, "1"
+        shipped = [
+            row
+            for row in ShopifyFulfillmentOrder.objects.filter(
+                store=store, order_name=base, order__isnull=False
+            ).order_by("updated_at", "pk")
+            if _tracking_of(row)
+        ]
+        n = int(number)
+        if 1 <= n <= len(shipped):
+            found[name] = _tracking_of(shipped[n - 1])[0]
     return found
+
+
+def _tracking_of(row: ShopifyFulfillmentOrder) -> list[str]:
+    numbers = [str(t.get("number")) for t in row.tracking or [] if t.get("number")]
+    if numbers or row.order_id is None:
+        return numbers
+    return [
+        n
+        for n in ShipmentParcel.objects.filter(shipment__order_id=row.order_id)
+        .order_by("pk")
+        .values_list("tracking_number", flat=True)
+        if n
+    ]
 
 
 # --- webhooks ------------------------------------------------------------------------------------
@@ -374,7 +472,7 @@ def handle_webhook(
         # A nudge: what is requested is read from Shopify (the same as a callback), which is
         # idempotent, so the id is recorded after the work.
         if store.active:
-            take_fulfillment_requests(store)
+            answer_notification(store)
         return "applied" if record_inbound(source=source, external_id=webhook_id) else "duplicate"
     with transaction.atomic():
         if not record_inbound(source=source, external_id=webhook_id):

@@ -5,7 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from channels_app.shopify.models import ShopifyFulfillmentOrder, ShopifyInventoryItem, ShopifyStore
+from channels_app.shopify.models import (
+    ShopifyException,
+    ShopifyFulfillmentOrder,
+    ShopifyInventoryItem,
+    ShopifyStore,
+)
 
 
 @admin.register(ShopifyStore)
@@ -46,6 +51,29 @@ class ShopifyInventoryItemAdmin(admin.ModelAdmin[ShopifyInventoryItem]):
     search_fields = ("sku",)
     # What Shopify last heard from us: written by the inventory push only.
     readonly_fields = ("store", "item", "sku", "inventory_item_id", "known_quantity", "pushed_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ShopifyException)
+class ShopifyExceptionAdmin(admin.ModelAdmin[ShopifyException]):
+    """What went wrong answering Shopify, with its owner (channels_app/shopify/exceptions.py)."""
+
+    list_display = ("kind", "store", "fulfillment_order_id", "owner", "seen_at", "resolved_at")
+    list_filter = ("kind", "owner", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("fulfillment_order_id", "detail")
+    readonly_fields = (
+        "store",
+        "kind",
+        "fulfillment_order_id",
+        "detail",
+        "codes",
+        "owner",
+        "created_at",
+        "seen_at",
+        "resolved_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

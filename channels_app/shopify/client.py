@@ -18,19 +18,22 @@ from typing import Any
 import httpx
 import redis
 from django.conf import settings
+from graphql import GraphQLError
 
 from channels_app import http as http_policy
 from channels_app.outbox.ratelimit import IDLE_EXPIRY, TokenBucket
+from channels_app.shopify import cost as query_cost
 from channels_app.shopify import wire
 from channels_app.shopify.errors import GraphQLRefused, RateLimited, TransportError
 from channels_app.shopify.models import ShopifyStore
 
 USER_AGENT = "Touchline-WMS/0.1 (Language=Python/3.11)"
 TOKEN_HEADER = "X-Shopify-Access-Token"  # noqa: S105 - a header name, not a secret
-# Shopify's standard bucket until the first response tells us the store's real one.
-DEFAULT_RESTORE_RATE = 50.0
-DEFAULT_MAXIMUM = 1000.0
-MUTATION_COST = 10.0
+# Shopify's Standard plan (100 points/s; a 2,000-point bucket in its answers) until the first
+# response tells us the store's real one (https://shopify.dev/docs/apps/build/apis/graphql-admin/
+# rate-limits).
+DEFAULT_RESTORE_RATE = 100.0
+DEFAULT_MAXIMUM = 2000.0
 
 # KEYS[1] the bucket; ARGV: restore rate, maximum, currently available. Shopify's own numbers,
 # taken on Redis's clock so the bucket refills from now.
@@ -137,8 +140,23 @@ class AdminClient:
         operation: str,
         cost: float | None = None,
     ) -> Reply:
-        """One document; `operation` names it in errors. Raises TransportError (or RateLimited)."""
-        requested = cost if cost is not None else MUTATION_COST
+        """One document; `operation` names it in errors. Raises TransportError (or RateLimited).
+
+        The requested cost is our own estimate of the document (cost.py), never a caller's guess
+        (`cost` is accepted from older callers and ignored); a document above Shopify's
+        single-query limit is refused here, before it is sent, with the number."""
+        del cost
+        try:
+            requested = float(query_cost.estimate(query, variables, version=self.api_version))
+        except (GraphQLError, StopIteration, ValueError, TypeError):
+            requested = 1.0  # not a document Shopify would run: the wire check says why
+        if requested > query_cost.LIMIT:
+            raise GraphQLRefused(
+                f"Shopify {self.shop_domain}: {operation} would cost {requested:g} points, above "
+                f"Shopify's single-query limit of {query_cost.LIMIT}; it was not sent. Page the "
+                "document (smaller first:/last:) — this is a bug in the document, not a retry.",
+                codes=["MAX_COST_EXCEEDED"],
+            )
         wait = self.bucket.take(requested)
         if wait > 0:
             raise RateLimited(

@@ -13,21 +13,40 @@ mutation RegisterFulfillmentService($name: String!, $callbackUrl: URL!) {
 }
 """
 
+# Paged so every document stays well under Shopify's 1,000-point single-query limit (cost.py):
+# $first fulfillment orders × (1 + destination 1 + 2 + $lines line items) + 2. The fulfillment
+# orders of one request are few; a large one's further line items come by FULFILLMENT_ORDER_LINES.
 ASSIGNED = """
 query AssignedFulfillmentOrders(
-  $status: FulfillmentOrderAssignmentStatus!, $locationIds: [ID!], $after: String
+  $status: FulfillmentOrderAssignmentStatus!, $locationIds: [ID!], $after: String,
+  $first: Int!, $lines: Int!
 ) {
   assignedFulfillmentOrders(
-    first: 25, assignmentStatus: $status, locationIds: $locationIds, after: $after
+    first: $first, assignmentStatus: $status, locationIds: $locationIds, after: $after
   ) {
     nodes {
       id orderId orderName status requestStatus
-      destination { firstName lastName company address1 address2 city province zip countryCode }
-      lineItems(first: 100) {
+      destination {
+        firstName lastName company address1 address2 city province zip countryCode phone email
+      }
+      lineItems(first: $lines) {
         nodes { id sku totalQuantity remainingQuantity inventoryItemId }
+        pageInfo { hasNextPage endCursor }
       }
     }
     pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_LINES = """
+query FulfillmentOrderLines($id: ID!, $after: String, $lines: Int!) {
+  fulfillmentOrder(id: $id) {
+    id
+    lineItems(first: $lines, after: $after) {
+      nodes { id sku totalQuantity remainingQuantity inventoryItemId }
+      pageInfo { hasNextPage endCursor }
+    }
   }
 }
 """
@@ -116,6 +135,7 @@ mutation SetAvailable($input: InventorySetQuantitiesInput!, $key: String!) {
 ALL = {
     "RegisterFulfillmentService": REGISTER,
     "AssignedFulfillmentOrders": ASSIGNED,
+    "FulfillmentOrderLines": FULFILLMENT_ORDER_LINES,
     "AcceptFulfillmentRequest": ACCEPT,
     "RejectFulfillmentRequest": REJECT,
     "AcceptCancellationRequest": ACCEPT_CANCELLATION,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from wms.orders.address import Address, region_code
+
 # Tracking pages for carriers whose URL Shopify does not build itself for a fulfillment service.
 TRACKING_URLS = {
     "UPS": "https://www.ups.com/track?tracknum={}",
@@ -39,26 +41,32 @@ class FulfillmentOrderIn:
 
 
 def ship_to(destination: dict[str, Any] | None) -> dict[str, str] | None:
-    """A FulfillmentOrderDestination as the wms ship-to (the fields import_order knows)."""
+    """A FulfillmentOrderDestination as the core's ``Address`` (the mapping import_order takes).
+
+    Shopify gives the province as the buyer's text ("Oregon"; the 2026-04 destination has no
+    provinceCode), so it is turned into the ISO 3166-2 code the carriers ask for ("OR") by the
+    core's ``region_code``; a region that is no known subdivision stays as given. The buyer's
+    phone and e-mail travel with the address for the carrier."""
     if not destination:
         return None
-    name = " ".join(
-        str(destination[k]).strip() for k in ("firstName", "lastName") if destination.get(k)
+
+    def text(key: str) -> str:
+        return str(destination.get(key) or "").strip()
+
+    name = " ".join(x for x in (text("firstName"), text("lastName")) if x) or text("company")
+    country = text("countryCode").upper()
+    address = Address(
+        name=name,
+        line1=text("address1"),
+        line2=text("address2"),
+        city=text("city"),
+        region=region_code(country, text("province")) if text("province") else "",
+        postal_code=text("zip"),
+        country=country,
+        phone=text("phone"),
+        email=text("email"),
     )
-    pairs = {
-        "line1": "address1",
-        "line2": "address2",
-        "city": "city",
-        "region": "province",
-        "postal_code": "zip",
-        "country": "countryCode",
-    }
-    out = {
-        ours: str(destination[theirs]) for ours, theirs in pairs.items() if destination.get(theirs)
-    }
-    if name or destination.get("company"):
-        out["name"] = name or str(destination["company"])
-    return out
+    return {k: v for k, v in address.as_ship_to().items() if v}
 
 
 def fulfillment_order_in(node: dict[str, Any]) -> FulfillmentOrderIn:

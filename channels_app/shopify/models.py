@@ -127,3 +127,28 @@ class ShopifyInventoryItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} ({self.inventory_item_id})"
+
+
+class ShopifyException(models.Model):
+    """Something a person must act on that went wrong answering Shopify (no order to hang it on
+    yet): a refused document, a mutation Shopify refused, a fulfillment request we could not
+    answer. Recorded once per open problem; resolved, never deleted."""
+
+    store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        max_length=40, help_text="fulfillment_request_failed, listing_refused, …"
+    )
+    fulfillment_order_id = models.CharField(max_length=80, blank=True)
+    detail = models.TextField()
+    codes = models.JSONField(default=list, blank=True, help_text="Shopify's error codes, if any.")
+    owner = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, help_text="Last time it happened again.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "shopify_exception"
+        indexes = [models.Index(fields=["store", "kind", "resolved_at"], name="shopify_open_exc")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fulfillment_order_id}"

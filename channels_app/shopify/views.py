@@ -1,9 +1,11 @@
 """Shopify's calls to us: fulfillment-service callbacks and webhooks, each HMAC-verified first.
 
 The signature is checked on the raw bytes before anything is parsed or stored: a bad or missing
-one answers 401 and leaves no trace but a log line. A transport problem while answering a
+one answers 401 and leaves no trace but a log line. A transient problem while answering a
 fulfillment request (Shopify unreachable for the accept) answers 503, so Shopify sends the
-notification again; everything the handler does is idempotent.
+notification again; everything the handler does is idempotent. A permanent one (Shopify refuses
+the document or the answer) is an exception with its owner and the notification is acknowledged
+with 200 (adapter.answer_notification): resending would fail the same way, forever.
 """
 
 from __future__ import annotations
@@ -68,16 +70,20 @@ def fulfillment_order_notification(request: HttpRequest, store_id: int) -> HttpR
     if not store.active:
         return JsonResponse({"outcomes": {}, "message": "The store is uninstalled."})
     try:
-        outcomes = adapter.take_fulfillment_requests(store, kind)
+        answer = adapter.answer_notification(store, kind)
     except TransportError as exc:
         return _unavailable(exc)
-    return JsonResponse({"outcomes": outcomes})
+    return JsonResponse(answer)
 
 
 def _get_verified(request: HttpRequest, store_id: int) -> tuple[ShopifyStore | None, str | None]:
     store = ShopifyStore.objects.filter(pk=store_id).first()
     # A GET has no body: the signature covers the raw query string (see README, "Shopify").
-    return store, _verified(store, request, request.META.get("QUERY_STRING", "").encode())
+    problem = _verified(store, request, request.META.get("QUERY_STRING", "").encode())
+    shop = request.GET.get("shop")
+    if problem is None and store is not None and shop and shop != store.shop_domain:
+        problem = f"The shop parameter names {shop}, not this store ({store.shop_domain})"
+    return store, problem
 
 
 @csrf_exempt
@@ -97,11 +103,14 @@ def fetch_tracking_numbers(request: HttpRequest, store_id: int) -> HttpResponse:
     if problem:
         return _unauthorized(problem)
     assert store is not None
+    # Shopify's client sends the names Rails-style (order_names[]=#1001.1&order_names[]=…).
     names = request.GET.getlist("order_names[]") or request.GET.getlist("order_names")
+    numbers = adapter.fetch_tracking_numbers(store, names)
+    # The documented answer: {"tracking_numbers": {name: number}, "message", "success"}.
     return JsonResponse(
         {
-            "tracking_numbers": adapter.fetch_tracking_numbers(store, names),
-            "message": "Tracking numbers of shipped fulfillment orders.",
+            "tracking_numbers": numbers,
+            "message": f"Tracking numbers for {len(numbers)} of {len(names)} fulfillments.",
             "success": True,
         }
     )

@@ -50,8 +50,14 @@ class WireViolation(AssertionError):
     """A document Shopify would refuse (or that the pinned schema does not know): a bug, not a retry."""
 
 
-@cache
 def schema(version: str = API_VERSION) -> GraphQLSchema:
+    # One cache entry per version however it is called (schema() and schema("2026-04") alike):
+    # loading takes seconds.
+    return _schema(version)
+
+
+@cache
+def _schema(version: str) -> GraphQLSchema:
     path = SCHEMA_DIR / f"admin_{version}.json.gz"
     if not path.exists():
         raise WireViolation(

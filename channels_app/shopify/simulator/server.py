@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -30,34 +29,11 @@ from graphql import DocumentNode, OperationDefinitionNode, OperationType, execut
 
 from channels_app import simulation
 from channels_app.shopify import signing, wire
+from channels_app.shopify.simulator import cost as C
 from channels_app.shopify.simulator.state import MutationRoot, QueryRoot, SimState
 from channels_app.simulation import Fault, Reply, Request, Route
 
 GRAPHQL_PATH = f"/admin/api/{wire.API_VERSION}/graphql.json"
-MUTATION_COST = 10
-QUERY_FIELD_COST = 5
-
-
-@dataclass
-class CostBucket:
-    """Shopify's leaky bucket of query-cost points for one app on one store."""
-
-    maximum: float = 1000.0
-    restore_rate: float = 50.0
-    available: float = 1000.0
-    at: float = field(default_factory=time.monotonic)
-
-    def refill(self) -> None:
-        now = time.monotonic()
-        self.available = min(self.maximum, self.available + (now - self.at) * self.restore_rate)
-        self.at = now
-
-    def status(self) -> dict[str, float]:
-        return {
-            "maximumAvailable": self.maximum,
-            "currentlyAvailable": round(self.available, 1),
-            "restoreRate": self.restore_rate,
-        }
 
 
 # Beyond the base's faults: "THROTTLED" (answer as an empty bucket would), "bump_after" (answer,
@@ -78,12 +54,13 @@ class Simulator(simulation.Simulator):
         webhook_secret: str = "sim-webhook-secret",  # noqa: S107
         shop_domain: str = "touchline-sim.myshopify.com",
         webhook_url: str = "",
+        plan: str = "standard",
     ) -> None:
         super().__init__(host=host, port=port)
         self.access_token = access_token
         self.webhook_secret = webhook_secret
         self.webhook_url = webhook_url
-        self.bucket = CostBucket()
+        self.bucket = C.Bucket.for_plan(plan)
         self.state = SimState(shop_domain=shop_domain)
         # One lock and one call counter: the state's, which its resolvers and snapshot use.
         self.lock = self.state.lock
@@ -196,6 +173,8 @@ class Simulator(simulation.Simulator):
             return 200, {"status": status}
         if parts == ["throttle"]:
             with s.lock:
+                if "plan" in body:
+                    self.bucket = C.Bucket.for_plan(str(body["plan"]))
                 self.bucket.refill()
                 self.bucket.maximum = float(body.get("maximumAvailable", self.bucket.maximum))
                 self.bucket.restore_rate = float(body.get("restoreRate", self.bucket.restore_rate))
@@ -284,34 +263,23 @@ class Simulator(simulation.Simulator):
         fault: Fault | None,
     ) -> Reply:
         is_mutation = operation.operation == OperationType.MUTATION
-        cost = MUTATION_COST * len(names) if is_mutation else QUERY_FIELD_COST * len(names)
+        requested, unsized = C.requested_cost(wire.schema(), document, operation, variables)
+        refusal: dict[str, Any] | None = None
         with self.state.lock:
             self.bucket.refill()
-            throttled = (
-                fault is not None and fault.kind == "THROTTLED"
-            ) or self.bucket.available < cost
-            if throttled:
-                extensions = {
-                    "cost": {
-                        "requestedQueryCost": cost,
-                        "actualQueryCost": None,
-                        "throttleStatus": self.bucket.status(),
-                    }
-                }
-                answer: dict[str, Any] = {
-                    "errors": [
-                        {
-                            "message": "Throttled",
-                            "extensions": {
-                                "code": "THROTTLED",
-                                "documentation": "https://shopify.dev/api/usage/rate-limits",
-                            },
-                        }
-                    ],
-                    "extensions": extensions,
-                }
+            if unsized:
+                # A connection without first/last, or above 250: refused before costing.
+                refusal = C.unsized(unsized, self.bucket, requested)
+            elif requested > C.SINGLE_QUERY_LIMIT:
+                # "This limit is enforced before query execution begins … based on the requested
+                # cost", whatever the bucket holds (call-limit page).
+                refusal = C.max_cost_exceeded(requested, self.bucket)
+            elif (fault is not None and fault.kind == "THROTTLED") or not self.bucket.take(
+                requested
+            ):
+                # "the app's bucket must have enough room for the requested cost of the query".
+                refusal = C.throttled(requested, self.bucket)
             else:
-                self.bucket.available -= cost
                 result = execute_sync(
                     wire.schema(),
                     document,
@@ -319,18 +287,25 @@ class Simulator(simulation.Simulator):
                     variable_values=variables,
                     operation_name=operation_name,
                 )
-                answer = {"data": result.data}
+                answer: dict[str, Any] = {"data": result.data}
                 if result.errors:
                     answer["errors"] = [
                         {"message": e.message, "path": e.path} for e in result.errors
                     ]
-                answer["extensions"] = {
-                    "cost": {
-                        "requestedQueryCost": cost,
-                        "actualQueryCost": cost,
-                        "throttleStatus": self.bucket.status(),
-                    }
-                }
+                actual = C.actual_cost(
+                    wire.schema(), document, operation, variables, result.data, requested
+                )
+                # "once execution is complete, the bucket is refunded the difference between the
+                # requested cost and the actual cost of the query" (call-limit page).
+                self.bucket.refund(requested - actual)
+                answer.update(C.extensions(requested, actual, self.bucket))
+                self.state.costs.append([operation_name, requested, actual, None])
+            if refusal is not None:
+                self.state.costs.append(
+                    [operation_name, requested, None, refusal["errors"][0]["message"][:80]]
+                )
+        if refusal is not None:
+            return Reply(200, refusal)
         if fault is not None and fault.kind == "bump_after":
             with self.state.lock:  # answered, then moved behind the adapter's back (+1)
                 for level in self.state.levels:

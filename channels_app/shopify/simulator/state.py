@@ -55,6 +55,8 @@ class SimState:
     fulfillments: dict[str, Obj] = field(default_factory=dict)
     idempotent: dict[str, tuple[str, Obj]] = field(default_factory=dict)  # key → (params, result)
     calls: Counter[str] = field(default_factory=Counter)
+    # Every GraphQL request as Shopify costed it: [operation, requested, actual or None, refusal].
+    costs: list[list[Any]] = field(default_factory=list)
     sent: list[Obj] = field(default_factory=list)  # notifications and webhooks we delivered
     effects: Obj = field(
         default_factory=lambda: {
@@ -129,9 +131,12 @@ class SimState:
                 "lastName": "Buyer",
                 "address1": "1 Main St",
                 "city": "New York",
-                "province": "NY",
+                # FulfillmentOrderDestination.province: the name, as a buyer typed or picked it.
+                "province": "New York",
                 "zip": "10001",
                 "countryCode": "US",
+                "phone": "+1 212 555 0100",
+                "email": "jo.buyer@example.com",
             },
         )
         self.fulfillment_orders[fo_id] = {
@@ -156,12 +161,13 @@ class SimState:
     def request_cancellation(self, fo_id: str) -> Obj:
         fo = self.fulfillment_orders[fo_id]
         fo["requestStatus"] = "CANCELLATION_REQUESTED"
-        return self.fo_view(fo)
+        return self.fo_plain(fo)
 
     def snapshot(self) -> Obj:
         return {
             "calls": dict(self.calls),
-            "fulfillment_orders": {k: self.fo_view(v) for k, v in self.fulfillment_orders.items()},
+            "costs": list(self.costs),
+            "fulfillment_orders": {k: self.fo_plain(v) for k, v in self.fulfillment_orders.items()},
             "fulfillments": self.fulfillments,
             "available": {
                 item["sku"]: self.levels.get((item["id"], self.location_id or ""))
@@ -174,6 +180,12 @@ class SimState:
 
     # --- views in Shopify's shapes ------------------------------------------------------------
 
+    def fo_plain(self, fo: Obj) -> Obj:
+        """The fulfillment order as plain JSON (the /_sim controls), every line at once."""
+        view = self.fo_view(fo)
+        view["lineItems"] = {"nodes": [dict(x) for x in fo["lineItems"]]}
+        return view
+
     def fo_view(self, fo: Obj) -> Obj:
         return {
             "id": fo["id"],
@@ -184,7 +196,7 @@ class SimState:
             "createdAt": fo["createdAt"],
             "updatedAt": now_iso(),
             "destination": fo["destination"],
-            "lineItems": {"nodes": [dict(x) for x in fo["lineItems"]]},
+            "lineItems": _paged([dict(x) for x in fo["lineItems"]]),
             "fulfillments": {"nodes": [self.fulfillments[f] for f in fo["fulfillments"]]},
         }
 
@@ -210,6 +222,39 @@ class SimState:
             "tracked": True,
             "inventoryLevel": inventory_level,
         }
+
+
+def _paged(items: list[Obj]) -> Any:
+    """A connection resolver: one page of `items` by first/after (or last/before), offset cursors.
+
+    The page size itself is checked before execution (cost.py: first or last required, ≤ 250)."""
+
+    def page(
+        _info: GraphQLResolveInfo,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **_: Any,
+    ) -> Obj:
+        start = int(after) if after else 0
+        stop = int(before) - 1 if before else len(items)
+        if first is not None:
+            window = list(range(start, min(stop, start + first)))
+        else:
+            window = list(range(max(start, stop - (last or 0)), stop))
+        return {
+            "nodes": [items[i] for i in window],
+            "edges": [{"cursor": str(i + 1), "node": items[i]} for i in window],
+            "pageInfo": {
+                "hasNextPage": bool(window) and window[-1] + 1 < len(items),
+                "hasPreviousPage": bool(window) and window[0] > 0,
+                "startCursor": str(window[0] + 1) if window else None,
+                "endCursor": str(window[-1] + 1) if window else None,
+            },
+        }
+
+    return page
 
 
 def _fo_or_error(state: SimState, fo_id: str) -> tuple[Obj | None, list[Obj]]:
@@ -257,6 +302,9 @@ class QueryRoot:
                 "hasPreviousPage": start > 0,
             },
         }
+
+    def locations(self, info: GraphQLResolveInfo, **page: Any) -> Obj:
+        return dict(_paged([dict(x) for x in self.s.locations.values()])(info, **page))
 
     def fulfillmentOrder(self, _info: GraphQLResolveInfo, id: str) -> Obj | None:
         fo = self.s.fulfillment_orders.get(id)

@@ -65,7 +65,7 @@ class SimControl:
     def release(self) -> Any:
         return self._post("/release")
 
-    def throttle(self, **status: float) -> Any:
+    def throttle(self, **status: float | str) -> Any:
         return self._post("/throttle", status)
 
     def config(self, **values: Any) -> Any:

@@ -25,7 +25,10 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "AssignedFulfillmentOrders": {
         "status": "FULFILLMENT_REQUESTED",
         "locationIds": ["gid://shopify/Location/1"],
+        "first": 5,
+        "lines": 50,
     },
+    "FulfillmentOrderLines": {"id": GID, "after": "50", "lines": 200},
     "AcceptFulfillmentRequest": {"id": GID, "message": "Reserved"},
     "RejectFulfillmentRequest": {"id": GID, "reason": "INVENTORY_OUT_OF_STOCK", "message": "none"},
     "AcceptCancellationRequest": {"id": GID},

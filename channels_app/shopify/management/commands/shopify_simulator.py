@@ -26,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--access-token", default=defaults.get("access_token"))
         parser.add_argument("--webhook-secret", default=defaults.get("webhook_secret"))
         parser.add_argument(
+            "--plan",
+            default="standard",
+            choices=["standard", "advanced", "plus", "enterprise"],
+            help="The store's plan: its query-cost bucket and restore rate (simulator/cost.py).",
+        )
+        parser.add_argument(
             "--webhook-url",
             default="http://127.0.0.1:8000/channels/shopify/webhooks/",
             help="Where webhooks (orders/create, orders/cancelled, …) are sent.",
@@ -38,6 +44,7 @@ class Command(BaseCommand):
             shop_domain=options["shop_domain"],
             access_token=options["access_token"],
             webhook_secret=options["webhook_secret"],
+            plan=options["plan"],
             webhook_url=options["webhook_url"],
         )
         self.stdout.write(
