@@ -41,6 +41,10 @@ class ShopifyStore(models.Model):
         "wms.CarrierService", on_delete=models.PROTECT, related_name="+"
     )
     active = models.BooleanField(default=True)
+    reconcile_tolerance = models.PositiveIntegerField(
+        default=0,
+        help_text="Units Shopify may differ from our ATP before reconciliation opens an exception.",
+    )
     uninstalled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -127,3 +131,69 @@ class ShopifyInventoryItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} ({self.inventory_item_id})"
+
+
+# --- go-live, reconciliation and returns (registration.py, stock.py, returns.py) ---------------
+
+
+class ShopifyException(models.Model):
+    """Something a person must act on that Shopify told us (a quantity mismatch, a return we
+    could not match). Resolved, never deleted."""
+
+    store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=40, help_text="quantity_mismatch, return_unmatched, …")
+    sku = models.CharField(max_length=64, blank=True)
+    item = models.ForeignKey(
+        "wms.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    detail = models.TextField()
+    evidence = models.JSONField(default=dict, blank=True)
+    owner = models.CharField(max_length=80)
+    policy = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "shopify_exception"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sku}"
+
+
+class ShopifyReconciliationLine(models.Model):
+    """One SKU in one reconciliation run: Shopify's available at our location against our ATP."""
+
+    store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=64)
+    shopify_quantity = models.IntegerField()
+    our_quantity = models.IntegerField()
+    delta = models.IntegerField(help_text="Shopify's quantity − ours.")
+    beyond_tolerance = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "shopify_reconciliation_line"
+        indexes = [models.Index(fields=["store", "sku", "at"], name="shopify_recon_by_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} Δ{self.delta}"
+
+
+class ShopifyReturnDisposal(models.Model):
+    """A return disposition we announced to Shopify (reverseFulfillmentOrderDispose), once per
+    WMS event: a redelivery of the same event finds it here and sends nothing again."""
+
+    store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
+    event = models.OneToOneField("wms.Event", on_delete=models.PROTECT, related_name="+")
+    return_id = models.CharField(max_length=80)
+    reverse_line_item_id = models.CharField(max_length=80)
+    quantity = models.PositiveIntegerField()
+    disposition_type = models.CharField(max_length=30)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "shopify_return_disposal"
+
+    def __str__(self) -> str:
+        return f"{self.disposition_type} {self.quantity} on {self.reverse_line_item_id}"

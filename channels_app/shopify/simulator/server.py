@@ -30,7 +30,9 @@ import httpx
 from graphql import OperationType, execute_sync
 
 from channels_app.shopify import signing, wire
-from channels_app.shopify.simulator.state import MutationRoot, QueryRoot, SimState
+from channels_app.shopify.simulator import golive
+from channels_app.shopify.simulator.golive import MutationRoot, QueryRoot
+from channels_app.shopify.simulator.state import SimState
 
 GRAPHQL_PATH = f"/admin/api/{wire.API_VERSION}/graphql.json"
 MUTATION_COST = 10
@@ -189,7 +191,10 @@ class Simulator:
             with s.lock:
                 return 200, {**s.snapshot(), "held": self.held, "bucket": self.bucket.status()}
         if method != "POST":
-            return 404, {"error": f"no control {method} {path}"}
+            return golive.control(self, method, parts, body) or (
+                404,
+                {"error": f"no control {method} {path}"},
+            )
         if parts == ["products"]:
             with s.lock:
                 return 200, s.add_products(body)
@@ -259,6 +264,9 @@ class Simulator:
                 if name in body:
                     setattr(self, name, str(body[name]))
             return 200, {}
+        answered = golive.control(self, method, parts, body)  # go-live, uninstall, returns
+        if answered is not None:
+            return answered
         return 404, {"error": f"no control {method} {path}"}
 
     # --- the GraphQL endpoint ------------------------------------------------------------------
