@@ -1,8 +1,9 @@
 """The outbox router and handler for Shopify stores (destination ``shopify:<store id>``).
 
-The router runs inside the domain transaction (one indexed lookup, and only for the two facts
-Shopify must hear): an ``order_shipped`` of an order that came from one of our stores' fulfillment
-orders, and availability of channel shopify for a client with an active, registered store. The
+The router runs inside the domain transaction (one indexed lookup, and only for the facts Shopify
+must hear): an ``order_shipped`` or a ``return_disposition`` (returns.py) of an order that came from
+one of our stores' fulfillment orders, and availability of channel shopify for a client with an
+active, registered store. The
 handler is called at least once per content, always with the same idempotency key.
 """
 

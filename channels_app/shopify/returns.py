@@ -34,6 +34,7 @@ from channels_app.shopify.client import AdminClient, client_for
 from channels_app.shopify.models import (
     ShopifyException,
     ShopifyFulfillmentOrder,
+    ShopifyInventoryItem,
     ShopifyReturnDisposal,
     ShopifyStore,
 )
@@ -183,6 +184,8 @@ def _unmatched(
 
 
 def _push_ours(store: ShopifyStore, item: Item, event_id: int) -> None:
+    # Shopify's restock moved its number behind the one we last set: read it, don't assume it.
+    ShopifyInventoryItem.objects.filter(store=store, item=item).update(known_quantity=None)
     quantity = (
         ChannelAvailability.objects.filter(item=item, channel="shopify")
         .values_list("quantity", flat=True)
