@@ -99,20 +99,13 @@ def test_an_input_array_above_250_is_refused_and_nothing_is_set(raw: Any) -> Non
         }
         for n in range(251)
     ]
-    variables = {
-        "input": {"name": "available", "reason": "correction", "quantities": quantities},
-        "key": "k-251",
-    }
 
-    refused = gql(L.SET_MANY, variables)
-    accepted = gql(
-        L.SET_MANY,
-        {
-            **variables,
-            "input": {**variables["input"], "quantities": quantities[:250]},
-            "key": "k-250",
-        },
-    )
+    def setting(these: list[dict[str, Any]], key: str) -> dict[str, Any]:
+        batch = {"name": "available", "reason": "correction", "quantities": these}
+        return gql(L.SET_MANY, {"input": batch, "key": key})
+
+    refused = setting(quantities, "k-251")
+    accepted = setting(quantities[:250], "k-250")
 
     assert refused["data"]["inventorySetQuantities"] is None
     assert "maximum allowed of 250" in refused["errors"][0]["message"]
