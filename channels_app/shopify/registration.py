@@ -44,7 +44,7 @@ def _quiet(_message: str) -> None:
 
 @dataclass
 class Registered:
-    action: str  # "created", "updated", "unchanged", "recreated"
+    action: str  # "created", "recreated" (ours was deleted), "adopted", "updated", "unchanged"
     service_id: str
     location_id: str
     message: str
@@ -84,10 +84,9 @@ def register_service(store: ShopifyStore) -> Registered:
         known = _known(api, store)
         if known is None:
             known = _by_name(api, store)
-            if known is not None and store.fulfillment_service_id:
-                action = "recreated"
-            elif known is not None:
-                action = "updated"
+            if known is not None:
+                # Ours by name, but not by our record (a registration whose answer was lost).
+                action = "adopted"
             else:
                 payload = _mutate(
                     api,
@@ -110,7 +109,7 @@ def register_service(store: ShopifyStore) -> Registered:
             known = payload["fulfillmentService"]
             action = "updated" if action == "unchanged" else action
     service_id, location_id = _service_fields(known)
-    if action == "recreated" or location_id != store.location_id:
+    if location_id != store.location_id:
         # Another location: what Shopify believed at the old one says nothing about this one.
         ShopifyInventoryItem.objects.filter(store=store).update(known_quantity=None)
     ShopifyStore.objects.filter(pk=store.pk).update(

@@ -25,10 +25,11 @@ import httpx
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from django.test import override_settings
+from django.utils import timezone
 
 from channels_app.outbox import delivery
 from channels_app.shopify import registration, stock
-from channels_app.shopify.models import ShopifyReturnDisposal, ShopifyStore
+from channels_app.shopify.models import ShopifyException, ShopifyReturnDisposal, ShopifyStore
 from wms.accounts.models import Role, User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, Item
@@ -156,6 +157,17 @@ class Rehearsal:
             code="UPS_GROUND",
             defaults={"carrier": "UPS", "name": "UPS Ground", "level": "standard"},
         )
+        earlier = ShopifyStore.objects.filter(shop_domain=self.shop_domain).first()
+        if earlier is not None and earlier.secrets_name != SECRETS:
+            raise StepFailed(
+                f"{self.shop_domain} is a real store here (secrets {earlier.secrets_name}); "
+                "rehearse against a simulator's own shop domain."
+            )
+        if earlier is not None:  # an earlier rehearsal against the same simulator: this run's now
+            ShopifyStore.objects.filter(pk=earlier.pk).update(
+                client=client, default_service=service, active=True, uninstalled_at=None
+            )
+            return ShopifyStore.objects.get(pk=earlier.pk), floor, items
         store = ShopifyStore.objects.create(
             client=client,
             shop_domain=self.shop_domain,
@@ -167,7 +179,11 @@ class Rehearsal:
     # --- the flow ---------------------------------------------------------------------------
 
     def run_all(self, callback_base: str) -> bool:
-        store, floor, items = self.setup()
+        try:
+            store, floor, items = self.setup()
+        except (StepFailed, httpx.HTTPError) as exc:
+            self.say(Step("set up the rehearsal brand", False, str(exc)).line)
+            return False
         context: dict[str, Any] = {}
 
         def register() -> str:
@@ -238,7 +254,10 @@ class Rehearsal:
             check(
                 caught.opened == [drifted], f"a drift of {drifted} was not caught: {caught.message}"
             )
-            stock.sync_stock(store)  # and set right again
+            stock.sync_stock(store)  # set right again, and the rehearsal's exception closed
+            ShopifyException.objects.filter(store=store, sku=drifted, resolved_at=None).update(
+                resolved_at=timezone.now()
+            )
             return f"{clean.message} A drift of +3 on {drifted} became an exception."
 
         def returned() -> str:

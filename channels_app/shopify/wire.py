@@ -50,8 +50,15 @@ class WireViolation(AssertionError):
     """A document Shopify would refuse (or that the pinned schema does not know): a bug, not a retry."""
 
 
-@cache
 def schema(version: str = API_VERSION) -> GraphQLSchema:
+    # One cache entry per version however it is called: functools.cache keys schema() and
+    # schema("2026-04") apart, and building it twice cost the simulator's first answer ~2 s (the
+    # first call of a test timed out on a loaded machine).
+    return _schema(version)
+
+
+@cache
+def _schema(version: str) -> GraphQLSchema:
     path = SCHEMA_DIR / f"admin_{version}.json.gz"
     if not path.exists():
         raise WireViolation(
