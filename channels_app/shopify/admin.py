@@ -34,7 +34,9 @@ class ShopifyStoreAdmin(admin.ModelAdmin[ShopifyStore]):
         "active",
     )
     list_filter = ("active",)
-    readonly_fields = ("fulfillment_service_id", "location_id", "uninstalled_at")
+    # A store becomes active through "Go live" / "Register" (which publish every SKU's quantity
+    # once) and inactive through Shopify's app/uninstalled webhook, never by a ticked box.
+    readonly_fields = ("active", "fulfillment_service_id", "location_id", "uninstalled_at")
     actions = ["go_live", "register", "subscribe_webhooks", "sync_stock", "reconcile"]
 
     def _each(
