@@ -286,6 +286,14 @@ SHOPIFY_CALLBACK_BASE_URL = os.environ.get("SHOPIFY_CALLBACK_BASE_URL", "http://
 # Validate every document against the pinned schema before it leaves (on by default: a refused
 # document costs a millisecond here and a dead-lettered message with the reason, not a bad call).
 SHOPIFY_VALIDATE_WIRE = env_bool("SHOPIFY_VALIDATE_WIRE", True)
+# Shopify's quantities against our ATP (channels_app/shopify/live_tasks.py); returns at once with no
+# registered store.
+CELERY_BEAT_SCHEDULE |= {
+    "shopify-reconcile": {
+        "task": "channels_app.shopify.live_tasks.reconcile_all",
+        "schedule": float(os.environ.get("SHOPIFY_RECONCILE_SECONDS", str(4 * 60 * 60))),
+    },
+}
 
 # --- Outbox (docs/outbox.md) --------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))

@@ -89,20 +89,12 @@ def _name(document: str) -> str:
 
 
 def register_fulfillment_service(store: ShopifyStore) -> ShopifyStore:
-    """fulfillmentServiceCreate with our callback URL; Shopify makes a location for our stock."""
-    if store.fulfillment_service_id and store.location_id:
-        return store
-    with client_for(store) as api:
-        payload = _mutate(
-            api,
-            D.REGISTER,
-            {"name": store.service_name, "callbackUrl": callback_url(store)},
-            field="fulfillmentServiceCreate",
-        )
-    service = payload["fulfillmentService"]
-    store.fulfillment_service_id = service["id"]
-    store.location_id = (service.get("location") or {}).get("id", "")
-    store.save(update_fields=["fulfillment_service_id", "location_id"])
+    """Our fulfillment service at Shopify (create, update, or create again after a reinstall):
+    the one registration, registration.register_service. Going live (with every SKU's quantity)
+    is registration.register_and_sync / go_live."""
+    from channels_app.shopify.registration import register_service
+
+    register_service(store)
     return store
 
 

@@ -41,6 +41,10 @@ class ShopifyStore(models.Model):
         "wms.CarrierService", on_delete=models.PROTECT, related_name="+"
     )
     active = models.BooleanField(default=True)
+    reconcile_tolerance = models.PositiveIntegerField(
+        default=0,
+        help_text="Units Shopify may differ from our ATP before reconciliation opens an exception.",
+    )
     uninstalled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -129,19 +133,30 @@ class ShopifyInventoryItem(models.Model):
         return f"{self.sku} ({self.inventory_item_id})"
 
 
+# --- exceptions, go-live, reconciliation and returns (adapter.py, registration.py, stock.py,
+# returns.py) ------------------------------------------------------------------------------------
+
+
 class ShopifyException(models.Model):
-    """Something a person must act on that went wrong answering Shopify (no order to hang it on
-    yet): a refused document, a mutation Shopify refused, a fulfillment request we could not
-    answer. Recorded once per open problem; resolved, never deleted."""
+    """Something a person must act on that went wrong with Shopify: a fulfillment request we could
+    not answer, a refused document or mutation, a quantity mismatch, a return we could not match.
+    Recorded once per open problem; resolved, never deleted."""
 
     store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(
-        max_length=40, help_text="fulfillment_request_failed, listing_refused, …"
+        max_length=40,
+        help_text="fulfillment_request_failed, quantity_mismatch, return_unmatched, …",
     )
     fulfillment_order_id = models.CharField(max_length=80, blank=True)
+    sku = models.CharField(max_length=64, blank=True)
+    item = models.ForeignKey(
+        "wms.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     detail = models.TextField()
     codes = models.JSONField(default=list, blank=True, help_text="Shopify's error codes, if any.")
+    evidence = models.JSONField(default=dict, blank=True)
     owner = models.CharField(max_length=80)
+    policy = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now, help_text="Last time it happened again.")
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -151,4 +166,43 @@ class ShopifyException(models.Model):
         indexes = [models.Index(fields=["store", "kind", "resolved_at"], name="shopify_open_exc")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.fulfillment_order_id}"
+        return f"{self.kind} {self.fulfillment_order_id or self.sku}"
+
+
+class ShopifyReconciliationLine(models.Model):
+    """One SKU in one reconciliation run: Shopify's available at our location against our ATP."""
+
+    store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("wms.Item", on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=64)
+    shopify_quantity = models.IntegerField()
+    our_quantity = models.IntegerField()
+    delta = models.IntegerField(help_text="Shopify's quantity − ours.")
+    beyond_tolerance = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "shopify_reconciliation_line"
+        indexes = [models.Index(fields=["store", "sku", "at"], name="shopify_recon_by_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} Δ{self.delta}"
+
+
+class ShopifyReturnDisposal(models.Model):
+    """A return disposition we announced to Shopify (reverseFulfillmentOrderDispose), once per
+    WMS event: a redelivery of the same event finds it here and sends nothing again."""
+
+    store = models.ForeignKey(ShopifyStore, on_delete=models.PROTECT, related_name="+")
+    event = models.OneToOneField("wms.Event", on_delete=models.PROTECT, related_name="+")
+    return_id = models.CharField(max_length=80)
+    reverse_line_item_id = models.CharField(max_length=80)
+    quantity = models.PositiveIntegerField()
+    disposition_type = models.CharField(max_length=30)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "shopify_return_disposal"
+
+    def __str__(self) -> str:
+        return f"{self.disposition_type} {self.quantity} on {self.reverse_line_item_id}"

@@ -51,8 +51,9 @@ class WireViolation(AssertionError):
 
 
 def schema(version: str = API_VERSION) -> GraphQLSchema:
-    # One cache entry per version however it is called (schema() and schema("2026-04") alike):
-    # loading takes seconds.
+    # One cache entry per version however it is called: functools.cache keys schema() and
+    # schema("2026-04") apart, and building it twice cost the simulator's first answer ~2 s (the
+    # first call of a test timed out on a loaded machine).
     return _schema(version)
 
 

@@ -30,7 +30,9 @@ from graphql import DocumentNode, OperationDefinitionNode, OperationType, execut
 from channels_app import simulation
 from channels_app.shopify import signing, wire
 from channels_app.shopify.simulator import cost as C
-from channels_app.shopify.simulator.state import MutationRoot, QueryRoot, SimState
+from channels_app.shopify.simulator import golive
+from channels_app.shopify.simulator.golive import MutationRoot, QueryRoot
+from channels_app.shopify.simulator.state import SimState
 from channels_app.simulation import Fault, Reply, Request, Route
 
 GRAPHQL_PATH = f"/admin/api/{wire.API_VERSION}/graphql.json"
@@ -129,7 +131,10 @@ class Simulator(simulation.Simulator):
         s = self.state
         parts = path.strip("/").split("/")[1:]  # after "_sim"
         if method != "POST":
-            return 404, {"error": f"no control {method} {path}"}
+            return golive.control(self, method, parts, body) or (
+                404,
+                {"error": f"no control {method} {path}"},
+            )
         if parts == ["products"]:
             with s.lock:
                 return 200, s.add_products(body)
@@ -185,6 +190,9 @@ class Simulator(simulation.Simulator):
                 if name in body:
                     setattr(self, name, str(body[name]))
             return 200, {}
+        answered = golive.control(self, method, parts, body)  # go-live, uninstall, returns
+        if answered is not None:
+            return answered
         return 404, {"error": f"no control {method} {path}"}
 
     # --- the GraphQL endpoint ------------------------------------------------------------------
