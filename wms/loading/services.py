@@ -40,6 +40,13 @@ class Loaded:
 
 
 @dataclass(frozen=True)
+class Unloaded:
+    load: Load
+    cartons: list[str]
+    message: str
+
+
+@dataclass(frozen=True)
 class Closed:
     load: Load
     shipments: list[Shipment]
@@ -164,6 +171,37 @@ def load_carton(ctx: ScanContext, *, load: Load, container: Container) -> Loaded
     return Loaded(load, names, f"Loaded {', '.join(names)} onto {load.reference}.")
 
 
+@transaction.atomic
+def unload_carton(ctx: ScanContext, *, load: Load, container: Container) -> Unloaded:
+    """Take a carton (or a pallet of cartons) off an open load: it is no longer shipped with it.
+    The carton stays where it stands (the lane) until someone moves it; an emptied load takes
+    its carrier from the next carton loaded."""
+    load = _locked_open(load)
+    parcels = _parcels_of(container)
+    on_this = LoadParcel.objects.filter(load=load, parcel__in=parcels)
+    names = sorted(on_this.values_list("parcel__container__barcode", flat=True))
+    if not names:
+        raise WrongContainer(
+            f"{container.barcode} is not on load {load.reference}; scan a carton loaded on it."
+        )
+    on_this.delete()
+    if not LoadParcel.objects.filter(load=load).exists():
+        Load.objects.filter(pk=load.pk).update(carrier="")
+    where = container.location.code if container.location else load.location.code
+    return Unloaded(
+        load,
+        names,
+        f"Took {', '.join(names)} off {load.reference}; it stays at {where} until moved.",
+    )
+
+
+def check_closable(load: Load) -> Load:
+    """A load closes only with cartons on it (asked before the close is confirmed, and by it)."""
+    if not LoadParcel.objects.filter(load=load).exists():
+        raise EmptyLoad(f"Load {load.reference} is empty; load cartons before closing it.")
+    return load
+
+
 def summary(load: Load) -> dict[str, int]:
     """Cartons on the load and orders ready to ship with it (every carton of the order loaded)."""
     on = LoadParcel.objects.filter(load=load)
@@ -184,7 +222,7 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
     for lp in LoadParcel.objects.filter(load=load).select_related("parcel__container"):
         by_order[lp.parcel.order_id].append(lp.parcel)
     if not by_order:
-        raise EmptyLoad(f"Load {load.reference} is empty; load cartons before closing it.")
+        check_closable(load)  # says why, in the words the screen uses before the close
     orders = list(Order.objects.filter(pk__in=by_order).order_by("pk"))
     for order in orders:
         left = list(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wms.accounts.models import Role
-from wms.errors import InvalidQuantity
+from wms.errors import InvalidQuantity, UnknownBarcode
 from wms.floor import scanning
-from wms.floor.errors import ChoiceRequired, GoneMeanwhile, UnknownStep
+from wms.floor.errors import ChoiceRequired, GoneMeanwhile, ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import selectors as stock
 from wms.layout.models import Container
@@ -70,7 +70,7 @@ class Pick(Flow):
                 prompt=f"No picks waiting in {rf.wh.code}",
                 hint="A supervisor releases the next wave of orders. Scan anything to check again.",
                 state=state,
-                actions=actions,
+                actions=[*actions],
             )
         task = _task(rf, state)
         remaining = task.quantity - task.picked
@@ -101,9 +101,14 @@ class Pick(Flow):
                     actions=[short],
                 )
             case "quantity":
+                hint = (
+                    f"Type the quantity, or scan more units. Enter alone confirms {qty}."
+                    if qty == remaining
+                    else "Scan the next unit, or type the quantity you picked."
+                )
                 return Screen(
                     prompt=f"Counted {qty} of {remaining}",
-                    hint=f"Type the quantity, or scan more units. Enter alone confirms {qty}.",
+                    hint=hint,
                     label="Quantity or next unit",
                     state=state,
                     facts=facts,
@@ -113,10 +118,13 @@ class Pick(Flow):
                 return Screen(
                     prompt=f"Short pick: {qty} of {remaining}. Why?",
                     label="Reason",
+                    hint="Choose a reason, or type it.",
                     state=state,
                     facts=facts,
-                    actions=[Action(code, label, "primary") for code, label in SHORT_REASONS],
-                    input=False,
+                    actions=[
+                        *(Action(code, label, "primary") for code, label in SHORT_REASONS),
+                        Action("back", "Back to the count"),
+                    ],
                 )
             case "tote":
                 tote = order_tote(task)
@@ -158,17 +166,31 @@ class Pick(Flow):
             case "quantity":
                 qty = state.get("qty", 0)
                 if not value:
-                    pass
+                    if qty < remaining:  # Enter alone confirms only a full count
+                        raise ScanRequired(
+                            f"Counted {qty} of {remaining}: scan the next unit, type the quantity "
+                            "you picked, or press Short pick."
+                        )
                 elif value.isdigit() and len(value) <= MAX_TYPED_QUANTITY_DIGITS:
                     qty = scanning.quantity(value, least=0, most=remaining)
                 else:
-                    qty += self._units(task, value, counted=qty, remaining=remaining)
+                    try:
+                        qty += self._units(task, value, counted=qty, remaining=remaining)
+                    except UnknownBarcode:
+                        if any(ch.isdigit() for ch in value):
+                            raise  # a barcode, of another item: its own message names it
+                        raise InvalidQuantity(
+                            f"Type the quantity as a number, or scan a unit of {task.item.sku}; "
+                            f"'{value}' is neither."
+                        ) from None
                     if qty < remaining:
                         return Outcome(step(state, "quantity", qty=qty), f"Counted {qty}.")
                 if qty == remaining:
                     return Outcome(step(state, "tote", qty=qty, short=""), f"{qty} to pick.")
                 return Outcome(step(state, "short", qty=qty), "", "info")
             case "short":
+                if action == "back":
+                    return Outcome(step(state, "quantity"), "", "info")
                 reason = dict(SHORT_REASONS).get(action) or value
                 if not reason:
                     raise ChoiceRequired("Choose why the location is short.")
