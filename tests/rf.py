@@ -156,3 +156,14 @@ def supervisor(user: User, *, badge: str, pin: str) -> User:
     user.set_pin(pin)
     user.save(update_fields=["badge", "pin_hash"])
     return user
+
+
+def lpn(serial: int) -> str:
+    """A plate label of our own LP series (prefix, ten digits, check digit): what a new carton or
+    pallet label scans as (wms/layout/services.py, `is_lpn`)."""
+    from stdnum import ean
+
+    from wms.layout.services import LPN_PREFIX
+
+    digits = f"{serial:010d}"
+    return f"{LPN_PREFIX}{digits}{ean.calc_check_digit(digits)}"
