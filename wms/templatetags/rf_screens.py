@@ -19,6 +19,6 @@ CODE = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+|[A-Za-z]*\d[A-Za-z0-9]{5,
 def codes(text: object) -> SafeString:
     """Escape `text` and keep each code on one line: a browser breaks lines after a hyphen, and
     "NWO-" / "TENT" is two half-codes to an operator at arm's length."""
-    escaped = str(conditional_escape(text))
+    escaped = str(conditional_escape(str(text)))
     # Safe: the text is escaped first, and a code is letters, digits and -/. only (no entity).
     return mark_safe(CODE.sub(lambda m: f'<span class="rf-code">{m.group(0)}</span>', escaped))  # noqa: S308

@@ -201,10 +201,10 @@ class Pack(Flow):
     def _carton(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         code = scanning.clean(value)
         if action == "newcarton":
-            found = layout.create_new_plate(
+            made = layout.create_new_plate(
                 warehouse=rf.wh, type=ContainerType.CARTON, location=_station(state)
             )
-            return Outcome(step(state, "unit", carton=found.pk), f"New carton {found.barcode}.")
+            return Outcome(step(state, "unit", carton=made.pk), f"New carton {made.barcode}.")
         found = layout_selectors.container_by_label(code=code) if code else None
         if found is None:
             if not code:
