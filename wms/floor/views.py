@@ -104,6 +104,7 @@ def _page(
     tone: str = "",
     replayed: bool = False,
     status: int = 200,
+    menu: bool = False,
 ) -> HttpResponse:
     context = {
         "title": title,
@@ -114,9 +115,7 @@ def _page(
         "tone": tone,
         "replayed": replayed,
         # Every flow screen has a visible way back to the menu: its own Menu button, or a link.
-        "menu_link": post_url.startswith("/rf/")
-        and post_url not in (reverse("rf-signin"), reverse("rf-warehouse"))
-        and not any(a.name == "menu" for a in screen.actions),
+        "menu_link": menu and not any(a.name == "menu" for a in screen.actions),
         "warehouse_code": request.session.get("rf_warehouse_code", ""),
     }
     template = "rf/_screen.html" if _htmx(request) else "rf/screen.html"
@@ -404,7 +403,7 @@ def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:  # what the state names is gone (a task done by someone else)
             screen = flow.render(rf, flow.start(rf))
             kwargs |= {"message": exc.message, "tone": "error"}
-        return _page(request, title=flow.title, screen=screen, post_url=url, **kwargs)
+        return _page(request, title=flow.title, screen=screen, post_url=url, menu=True, **kwargs)
 
     if request.method == "GET":
         return show(flow.start(rf))

@@ -84,7 +84,9 @@ def test_wrong_scans_are_red_and_record_nothing(site: Site, tents: Item, oscar: 
     with changes_nothing():
         shown = rf.scan("Z-99")
     assert (shown.tone, shown.step) == ("error", "location")
-    assert shown.message == "Z-99 is not a location of TST1. Scan a location label."
+    assert shown.message == (
+        "Z-99 is not a location or license plate of TST1. Scan the location label or the plate."
+    )
     rf.scan("P-01")
     with changes_nothing():
         shown = rf.scan("NO-SUCH-THING")
