@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from wms.accounts.models import Role
-from wms.errors import InvalidQuantity, UnknownBarcode
+from wms.catalog import selectors as catalog_selectors
+from wms.errors import InvalidQuantity, LotMismatch, UnknownBarcode
 from wms.floor import scanning
 from wms.floor.errors import ChoiceRequired, GoneMeanwhile, ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
@@ -81,7 +82,15 @@ class Pick(Flow):
             ("Pick", f"{remaining}" + (f" of {task.quantity}" if task.picked else "")),
             ("Order", f"{task.order.external_id} ({task.order.channel})"),
         ]
-        if task.lot:
+        if state.get("lot_code"):
+            facts.insert(
+                2,
+                (
+                    "Lot",
+                    f"{state['lot_code']} (not {task.lot.code})" if task.lot else state["lot_code"],
+                ),
+            )
+        elif task.lot:
             facts.insert(2, ("Lot", task.lot.code))
         short = Action("short", "Short pick", "danger")
         match state["step"]:
@@ -96,6 +105,15 @@ class Pick(Flow):
                 return Screen(
                     prompt=f"Scan {task.item.sku}",
                     hint=task.item.description,
+                    state=state,
+                    facts=facts,
+                    actions=[short],
+                )
+            case "lot":
+                return Screen(
+                    prompt=f"Scan the lot of {task.item.sku}",
+                    hint=f"First to expire here: lot {task.lot.code}." if task.lot else "",
+                    label="Lot",
                     state=state,
                     facts=facts,
                     actions=[short],
@@ -162,7 +180,10 @@ class Pick(Flow):
                 return Outcome(step(state, "item"), f"At {task.location.code}.")
             case "item":
                 units = self._units(task, value, counted=0, remaining=remaining)
-                return Outcome(step(state, "quantity", qty=units), f"{units} × {task.item.sku}.")
+                nxt = "lot" if task.item.tracks_lots else "quantity"
+                return Outcome(step(state, nxt, qty=units), f"{units} × {task.item.sku}.")
+            case "lot":
+                return self._lot(task, state, value)
             case "quantity":
                 qty = state.get("qty", 0)
                 if not value:
@@ -206,9 +227,32 @@ class Pick(Flow):
                     tote=tote,
                     quantity=state.get("qty", 0),
                     short_reason=state.get("short", ""),
+                    lot=catalog_selectors.get_lot(pk=state["lot"]) if state.get("lot") else None,
                 )
                 return Outcome(_next(rf), outcome.message, "warn" if state.get("short") else "ok")
         raise UnknownStep(f"Unknown pick step {state['step']!r}; start again.")
+
+    @staticmethod
+    def _lot(task: PickTask, state: State, value: str) -> Outcome:
+        """The lot on the units taken. Another than the planned (first-expiring) one is asked
+        about here and recorded by `confirm_pick` on the touch and the task."""
+        lot = scanning.lot_of(task.item, value)
+        if task.lot is not None and lot.pk == task.lot.pk:
+            return Outcome(step(state, "quantity", lot=None, lot_code=""), f"Lot {lot.code}.")
+        fulfilment.check_pick_lot(task, lot)
+        here = stock.available_on_hand(
+            item=task.item, lot=lot, location=task.location, plate=task.from_container
+        )
+        if here <= 0:
+            raise LotMismatch(
+                f"Lot {lot.code} is not at {task.location.code}; scan the lot on the units you took."
+            )
+        planned = f" instead of {task.lot.code} (first to expire)" if task.lot else ""
+        return Outcome(
+            step(state, "quantity", lot=lot.pk, lot_code=lot.code),
+            f"Lot {lot.code}{planned}: recorded with the pick.",
+            "warn",
+        )
 
     @staticmethod
     def _units(task: PickTask, value: str, *, counted: int, remaining: int) -> int:
