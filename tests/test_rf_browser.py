@@ -677,3 +677,72 @@ def test_a_brand_user_is_told_the_floor_is_not_for_brands(
     op.scan("alice", "brand-user-name")
     op.expect_tone("error")
     assert op.result().startswith("Brand users cannot use the floor screens.")
+
+
+def test_count_and_quarantine_in_a_plate_and_a_pick_of_another_lot(
+    floor: Any, scene: dict[str, Any], bbb: Client, serum: Item, oscar: User, sam: User
+) -> None:
+    import datetime as dt
+
+    from tests.factories import ctx, place, stock
+    from wms.catalog.models import Lot
+    from wms.inventory import touches
+    from wms.inventory.models import Balance, StockStatus
+    from wms.layout import services as layout
+
+    site: Site = scene["site"]
+    tent: Item = scene["tent"]
+    plate = layout.create_container(
+        warehouse=site.warehouse, type="pallet", barcode=lpn(7), location=site.staging
+    )
+    touches.receive(ctx(oscar), item=tent, quantity=6, location=site.staging, container=plate)
+    op = signed_in(floor, "plate-tasks")
+
+    op.open("/rf/count/", "count")
+    op.scan(lpn(7), "count-plate")
+    assert op.result() == f"Plate {lpn(7)} at {site.staging.code}."
+    op.scan("NWO-TENT", "count-plate-item")
+    op.scan("6", "count-plate-agrees")
+    op.expect_tone("ok")
+
+    op.open("/rf/quarantine/", "quarantine")
+    for value in (lpn(7), "NWO-TENT", "2"):
+        op.scan(value, f"quarantine-{value}")
+    op.press("Damaged", "quarantine-plate-damaged")
+    op.expect_tone("warn")
+    held = Balance.objects.get(item=tent, container=plate, status=StockStatus.QUARANTINE)
+    assert held.quantity == 2
+
+    # Serum: lot L1 expires first; the picker takes L2 and says so.
+    stock(site, serum, 3, oscar)
+    touches.receive(
+        ctx(oscar),
+        item=serum,
+        quantity=3,
+        location=site.dock,
+        lot_code="L2",
+        expiry_date=dt.date(2031, 1, 1),
+    )
+    later = Lot.objects.get(item=serum, code="L2")
+    touches.stow(
+        ctx(oscar),
+        item=serum,
+        lot=later,
+        quantity=3,
+        from_location=site.dock,
+        to_location=site.face1,
+    )
+    place(bbb, "SH-LOT", [(serum, 1)])
+    fulfilment.release_wave(warehouse=site.warehouse, actor=sam)
+    op.open("/rf/pick/", "pick")
+    op.scan("P-01", "pick-location")
+    op.scan("BBB-SERUM", "pick-item")
+    assert op.prompt() == "Scan the lot of BBB-SERUM"
+    op.scan("L2", "pick-other-lot")
+    op.expect_tone("warn")
+    assert op.result() == "Lot L2 instead of L1 (first to expire): recorded with the pick."
+    op.scan("", "pick-confirm-count")
+    op.scan("T-0003", "pick-tote")
+    op.expect_tone("ok")
+    assert Touch.objects.get(kind=TouchKind.PICK, item=serum).lot == later
+    assert verify().ok
