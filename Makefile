@@ -24,7 +24,7 @@ run: $(STAMP)
 
 ## make demo-reset: delete the demo database and load fresh demo data (asks first), then make run.
 demo-reset: $(STAMP)
-	./scripts/demo_reset.sh
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} ./scripts/demo_reset.sh
 
 ## make test: set up and run ruff, mypy and the whole pytest suite on PostgreSQL and Redis (plus
 ## the SQLite leg, tests/sqlite/).
