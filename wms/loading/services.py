@@ -195,11 +195,28 @@ def unload_carton(ctx: ScanContext, *, load: Load, container: Container) -> Unlo
     )
 
 
-def check_closable(load: Load) -> Load:
-    """A load closes only with cartons on it (asked before the close is confirmed, and by it)."""
-    if not LoadParcel.objects.filter(load=load).exists():
+def check_closable(load: Load) -> tuple[dict[int, list[Parcel]], list[Order]]:
+    """A load closes with cartons on it, every order on it wholly loaded: asked by the screen
+    before it offers "Close and ship?", and by `close_load`. Returns the parcels by order, and
+    the orders (by pk)."""
+    by_order: dict[int, list[Parcel]] = defaultdict(list)
+    for lp in LoadParcel.objects.filter(load=load).select_related("parcel__container"):
+        by_order[lp.parcel.order_id].append(lp.parcel)
+    if not by_order:
         raise EmptyLoad(f"Load {load.reference} is empty; load cartons before closing it.")
-    return load
+    orders = list(Order.objects.filter(pk__in=by_order).order_by("pk"))
+    for order in orders:
+        left = list(
+            Parcel.objects.filter(order=order)
+            .exclude(pk__in=[p.pk for p in by_order[order.pk]])
+            .values_list("container__barcode", flat=True)
+        )
+        if left:
+            raise OrderNotWhollyLoaded(
+                f"Order {order.external_id}: {', '.join(left)} not on load {load.reference}. "
+                "Load it, or take the order's cartons off before closing."
+            )
+    return by_order, orders
 
 
 def summary(load: Load) -> dict[str, int]:
@@ -218,23 +235,7 @@ def summary(load: Load) -> dict[str, int]:
 def close_load(ctx: ScanContext, *, load: Load) -> Closed:
     """Ship every order on the load. An order with cartons not on the load refuses the close."""
     load = _locked_open(load)
-    by_order: dict[int, list[Parcel]] = defaultdict(list)
-    for lp in LoadParcel.objects.filter(load=load).select_related("parcel__container"):
-        by_order[lp.parcel.order_id].append(lp.parcel)
-    if not by_order:
-        check_closable(load)  # says why, in the words the screen uses before the close
-    orders = list(Order.objects.filter(pk__in=by_order).order_by("pk"))
-    for order in orders:
-        left = list(
-            Parcel.objects.filter(order=order)
-            .exclude(pk__in=[p.pk for p in by_order[order.pk]])
-            .values_list("container__barcode", flat=True)
-        )
-        if left:
-            raise OrderNotWhollyLoaded(
-                f"Order {order.external_id}: {', '.join(left)} not on load {load.reference}. "
-                "Load it, or take the order's cartons off before closing."
-            )
+    by_order, orders = check_closable(load)
     shipments = [
         shipping.ship_order(
             # one scan id per order shipped by the close, stable across retries of the close
