@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 
 export DJANGO_SETTINGS_MODULE := wms.settings
 
-.PHONY: run test lint typecheck pytest services browser install lock bench clean
+.PHONY: run demo-reset test lint typecheck pytest services browser install lock bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found). Install it, or run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
@@ -21,6 +21,10 @@ install: $(STAMP)
 ## make run: set up and start the web server, a Celery worker and the demo data.
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} ./scripts/run.sh
+
+## make demo-reset: delete the demo database and load fresh demo data (asks first), then make run.
+demo-reset: $(STAMP)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} ./scripts/demo_reset.sh
 
 ## make test: set up and run ruff, mypy and the whole pytest suite on PostgreSQL and Redis (plus
 ## the SQLite leg, tests/sqlite/).

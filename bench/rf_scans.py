@@ -356,6 +356,9 @@ class Shown:
 
 
 def parse(status: int, body: str, location: str = "") -> Shown:
+    # The screen wraps each code in a span that keeps it on one line; the bench reads the text.
+    body = re.sub(r'<span class="rf-code">(.*?)</span>', r"\1", body)
+
     def first(pattern: str) -> str:
         m = re.search(pattern, body, re.S)
         return html.unescape(m.group(1).strip()) if m else ""

@@ -39,6 +39,7 @@ cat <<MSG
     northwind  / northwind-demo    brand user, Northwind Outdoor (NWO) only
     bluebird   / bluebird-demo     brand user, Bluebird Beauty (BBB) only
   Celery worker log: .run/celery-worker.log   ·   Ctrl-C stops both.
+  Start again from fresh demo data: Ctrl-C, then  make demo-reset  (asks first), then  make run
 
 MSG
 $PY manage.py runserver 127.0.0.1:8000

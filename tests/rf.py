@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import uuid
@@ -27,6 +28,9 @@ class Shown:
 
 
 def parse(status: int, body: str) -> Shown:
+    # Codes are wrapped to keep them on one line (the `codes` filter); the tests read the text.
+    body = re.sub(r'<span class="rf-code">(.*?)</span>', r"\1", body)
+
     def first(pattern: str) -> str:
         m = re.search(pattern, body, re.S)
         return html.unescape(m.group(1).strip()) if m else ""
@@ -61,19 +65,34 @@ class Scanner:
         self.shown = parse(response.status_code, response.content.decode())
         return self.shown
 
-    def scan(self, value: str = "", *, action: str = "", scan_id: uuid.UUID | None = None) -> Shown:
+    def scan(
+        self,
+        value: str = "",
+        *,
+        action: str = "",
+        scan_id: uuid.UUID | None = None,
+        bounce: bool = False,
+    ) -> Shown:
+        """Scan `value` (or press `action`). An Enter with nothing typed is sent as an operator
+        presses it: after reading the screen, i.e. outside the bounce window; `bounce=True` sends
+        it the moment the screen arrived, as a scanner's bounced Enter does."""
         assert self.shown is not None, "open a flow first"
         self.last_scan_id = scan_id or uuid.uuid4()
+        token = self.shown.state
+        if not value and not action and not bounce:
+            token = shown_earlier(token)
         response = self.http.post(
             f"/rf/{self.slug}/",
             {
-                "state": self.shown.state,
+                "state": token,
                 "value": value,
                 "action": action,
                 "scan_id": str(self.last_scan_id),
             },
             headers={"HX-Request": "true"},
         )
+        if response.headers.get("X-RF-Ignored"):  # a bounce: the screen stays as it was
+            return dataclasses.replace(self.shown, status=response.status_code)
         shown = parse(response.status_code, response.content.decode())
         if response.status_code == 204:  # HX-Redirect: the flow is done
             shown.prompt = response.headers.get("HX-Redirect", "")
@@ -113,6 +132,20 @@ def visible_text(shown: Shown) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
+def shown_earlier(token: str) -> str:
+    """The same signed state, as if its screen had been on display for the whole bounce window
+    (the test signs with the server's key, as the server would have a moment earlier)."""
+    from django.core import signing
+
+    from wms.floor.views import BOUNCE_MS, SALT, SHOWN, _now_ms, _unsign_shown
+
+    try:
+        state, _ = _unsign_shown(token)
+    except signing.BadSignature:  # a test sending a tampered or empty state: as it is
+        return token
+    return signing.dumps({**state, SHOWN: _now_ms() - BOUNCE_MS - 1}, salt=SALT, compress=True)
+
+
 def state_of(shown: Shown) -> dict[str, object]:
     """The signed state a screen carries, decoded (anyone holding the page can decode it too)."""
     from wms.floor.views import _unsign
@@ -126,3 +159,14 @@ def supervisor(user: User, *, badge: str, pin: str) -> User:
     user.set_pin(pin)
     user.save(update_fields=["badge", "pin_hash"])
     return user
+
+
+def lpn(serial: int) -> str:
+    """A plate label of our own LP series (prefix, ten digits, check digit): what a new carton or
+    pallet label scans as (wms/layout/services.py, `is_lpn`)."""
+    from stdnum import ean
+
+    from wms.layout.services import LPN_PREFIX
+
+    digits = f"{serial:010d}"
+    return f"{LPN_PREFIX}{digits}{ean.calc_check_digit(digits)}"

@@ -8,12 +8,14 @@ import pytest
 from compliance.models import Printer, PrintJob, RuleSet, SsccSeries
 from compliance.tests.test_compliance_rules import picked, tote_of
 from tests.factories import Site, changes_nothing, make_item, place, stock
-from tests.rf import Scanner
+from tests.rf import Scanner, lpn
 from wms.accounts.models import User
 from wms.catalog.models import Client, Item
 from wms.inventory.reconcile import verify
 from wms.loading.models import Load, LoadState
 from wms.orders.models import Order, OrderState, Parcel
+
+C100, C200, C300, C400, C900 = (lpn(n) for n in (100, 200, 300, 400, 900))
 
 
 @pytest.fixture
@@ -65,12 +67,12 @@ def test_pack_prints_the_cartons_labels_at_the_station(
 ) -> None:
     order = picked(site, nwo, [(tent, 2)], oscar, sam)
     rf = Scanner(oscar, site.warehouse)
-    pack_order(rf, order, "C-100", ["NWO-TENT", "NWO-TENT"])
+    pack_order(rf, order, C100, ["NWO-TENT", "NWO-TENT"])
     shown = rf.scan(action="40x30x20")
     assert shown.tone == "ok", shown.message
     assert shown.step == "tote"
-    assert "Printed the sscc carton label for C-100" in shown.message
-    parcel = Parcel.objects.get(container__barcode="C-100")
+    assert f"Printed the sscc carton label for {C100}" in shown.message
+    parcel = Parcel.objects.get(container__barcode=C100)
     assert (parcel.weight_g, parcel.length_mm, parcel.height_mm) == (2500, 400, 200)
     labels = set(PrintJob.objects.filter(order=order).values_list("label", flat=True))
     assert labels == {"sscc_carton", "packing_slip"}
@@ -89,7 +91,7 @@ def test_a_mixed_sku_carton_is_refused_with_the_rule_name(
     rf.open("pack")
     rf.scan("PACK-1")
     rf.scan(tote_of(order).barcode)
-    rf.scan("C-200")
+    rf.scan(C200)
     assert rf.scan("NWO-TENT").tone == "ok"
     with changes_nothing():
         shown = rf.scan("NWO-MUG")
@@ -106,13 +108,13 @@ def test_an_overweight_carton_is_refused_at_close(
     rf.open("pack")
     rf.scan("PACK-1")
     rf.scan(tote_of(order).barcode)
-    rf.scan("C-300")
+    rf.scan(C300)
     rf.scan("NWO-TENT")
     rf.scan("25")
     shown = rf.scan(action="40x30x20")
     assert shown.tone == "error"
     assert "Big Retail routing guide — rule" in shown.message
-    assert Parcel.objects.get(container__barcode="C-300").closed_at is None
+    assert Parcel.objects.get(container__barcode=C300).closed_at is None
 
 
 def test_load_and_close_ships_the_orders(
@@ -130,7 +132,7 @@ def test_load_and_close_ships_the_orders(
 
     fulfilment.confirm_pick(ctx(oscar), task=task, tote=tote, quantity=1)
     rf = Scanner(oscar, site.warehouse)
-    pack_order(rf, order, "C-900", ["NWO-TENT"])
+    pack_order(rf, order, C900, ["NWO-TENT"])
     rf.scan(action="30x20x15")
 
     rf.open("load")
@@ -138,10 +140,10 @@ def test_load_and_close_ships_the_orders(
     assert shown.step == "reference"
     shown = rf.scan("TRL-0042")
     assert shown.step == "carton"
-    shown = rf.scan("C-900")
+    shown = rf.scan(C900)
     assert shown.tone == "ok", shown.message
-    assert shown.message == "Loaded C-900 onto TRL-0042."
-    again = rf.scan("C-900")
+    assert shown.message == f"Loaded {C900} onto TRL-0042."
+    again = rf.scan(C900)
     assert again.tone == "warn"
     shown = rf.scan(action="close")
     assert shown.step == "confirm"
@@ -163,11 +165,11 @@ def test_a_slip_that_cannot_be_made_never_undoes_the_close(
     gid = "gid://shopify/FulfillmentOrder/1005"
     order = picked(site, nwo, [(tent, 1)], oscar, sam, ref=gid)
     rf = Scanner(oscar, site.warehouse)
-    pack_order(rf, order, "C-400", ["NWO-TENT"])
+    pack_order(rf, order, C400, ["NWO-TENT"])
     shown = rf.scan(action="30x20x15")
     assert shown.step == "tote", shown.message
     assert f"Packing slip for order {gid} not printed:" in shown.message
-    assert Parcel.objects.get(container__barcode="C-400").closed_at is not None
+    assert Parcel.objects.get(container__barcode=C400).closed_at is not None
     order.refresh_from_db()
     assert order.state == OrderState.PACKED
     assert not PrintJob.objects.filter(order=order, label="packing_slip").exists()

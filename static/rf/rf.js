@@ -43,6 +43,18 @@
       o.connect(g); g.connect(audio.destination); o.start(); o.stop(audio.currentTime + length);
     } catch (err) { /* no audio device: the colour still says it */ }
   }
+  // A bounced Enter (wms/floor/views.py) is answered 204 and swaps nothing: the screen, with its
+  // message, stays; the next scan gets a new id. Counted as a settled response for the tests.
+  window.rfIgnored = 0;
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || xhr.status !== 204 || !xhr.getResponseHeader("X-RF-Ignored")) return;
+    var field = e.detail.elt.querySelector && e.detail.elt.querySelector("input[name=scan_id]");
+    if (field) field.value = "";
+    window.rfIgnored += 1;
+    window.rfSettled += 1;
+    focusInput();
+  });
   window.rfSettled = 0;  // how many responses have been shown (the browser tests wait on it)
   document.addEventListener("htmx:afterSettle", function (e) {
     window.rfSettled += 1;

@@ -86,6 +86,11 @@ def item(
             raise UnknownBarcode(
                 f"Scan {expected.sku} — {code} is not one of its barcodes."
             ) from None
+        if catalog_selectors.clients_naming(code=code) - {client_id}:  # only on the refusal
+            raise UnknownBarcode(
+                f"Barcode {code} is another brand's item, not one of this brand's. Set the unit "
+                "aside for a supervisor and scan this brand's items."
+            ) from None
         raise
     if expected is not None and resolved.item.pk != expected.pk:
         raise UnknownBarcode(f"Scan {expected.sku} — you scanned {resolved.item.sku}.")

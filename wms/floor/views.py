@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -39,13 +41,41 @@ DEVICE_COOKIE = "rf_device"
 WAREHOUSE_KEY = "rf_warehouse"
 
 
+SHOWN = "_shown"  # when the screen was rendered (ms since the epoch), signed with the state
+# An empty Enter this soon after its screen was rendered is a scanner's bounce (docs/floor.md,
+# "A bounced Enter records nothing"): ignored, the screen stays as it is.
+BOUNCE_MS: int = getattr(settings, "RF_BOUNCE_MS", 500)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
 def _sign(state: State) -> str:
-    return signing.dumps(state, salt=SALT, compress=True)
+    return signing.dumps({**state, SHOWN: _now_ms()}, salt=SALT, compress=True)
+
+
+def _unsign_shown(token: str) -> tuple[State, int | None]:
+    """The state a page carried, and when that page was rendered (None on an older page)."""
+    state: State = signing.loads(token, salt=SALT)
+    shown = state.pop(SHOWN, None)
+    return state, shown if isinstance(shown, int) else None
 
 
 def _unsign(token: str) -> State:
-    state: State = signing.loads(token, salt=SALT)
-    return state
+    return _unsign_shown(token)[0]
+
+
+def _bounce(shown: int | None, value: str, action: str) -> bool:
+    """An Enter with nothing typed, arriving within the bounce window of its screen."""
+    return not value and not action and shown is not None and _now_ms() - shown < BOUNCE_MS
+
+
+def _ignored() -> HttpResponse:
+    """A bounce: 204 (htmx swaps nothing), so the screen and its message stay as they were."""
+    response = HttpResponse(status=204)
+    response["X-RF-Ignored"] = "bounce"
+    return response
 
 
 def _device(request: HttpRequest) -> str:
@@ -74,6 +104,7 @@ def _page(
     tone: str = "",
     replayed: bool = False,
     status: int = 200,
+    menu: bool = False,
 ) -> HttpResponse:
     context = {
         "title": title,
@@ -83,6 +114,8 @@ def _page(
         "message": message,
         "tone": tone,
         "replayed": replayed,
+        # Every flow screen has a visible way back to the menu: its own Menu button, or a link.
+        "menu_link": menu and not any(a.name == "menu" for a in screen.actions),
         "warehouse_code": request.session.get("rf_warehouse_code", ""),
     }
     template = "rf/_screen.html" if _htmx(request) else "rf/screen.html"
@@ -163,12 +196,38 @@ def _authenticate(state: State, value: str) -> User | None:
     by_badge = users.active_user_by_badge(badge=value)
     if by_badge is not None:
         if by_badge.is_client_user:
-            raise SignInRefused("Brand accounts cannot use the floor screens.")
+            raise SignInRefused(BRAND_REFUSED)
         return by_badge
+    named = users.active_user_by_username(username=value)
+    if named is not None and named.is_client_user:
+        raise SignInRefused(BRAND_REFUSED)
     if users.signs_in_with_pin(username=value):
         return None
     raise SignInRefused(
         f"Badge {value} is not known. Scan your badge again, or type your user name."
+    )
+
+
+BRAND_REFUSED = (
+    "Brand users cannot use the floor screens. Sign in with a warehouse badge, or use the brand "
+    "portal."
+)
+
+
+def _refused_brand(request: HttpRequest) -> HttpResponse | None:
+    """A brand user signed in elsewhere who opens the floor screens is told so, not asked for a
+    badge as if unknown."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_authenticated and user.is_client_user):
+        return None
+    return _page(
+        request,
+        title="Sign in",
+        screen=_signin_screen({}),
+        post_url=reverse("rf-signin"),
+        message=BRAND_REFUSED,
+        tone="error",
+        status=403,
     )
 
 
@@ -183,7 +242,7 @@ def _staff(request: HttpRequest) -> User | None:
 def choose_warehouse(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     if user is None:
-        return _redirect(request, reverse("rf-signin"))
+        return _refused_brand(request) or _redirect(request, reverse("rf-signin"))
     warehouses = layout_selectors.active_warehouses()
     choice = None
     if request.method == "POST":
@@ -231,7 +290,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 def menu(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     if user is None:
-        return HttpResponseRedirect(reverse("rf-signin"))
+        return _refused_brand(request) or HttpResponseRedirect(reverse("rf-signin"))
     if WAREHOUSE_KEY not in request.session:
         return HttpResponseRedirect(reverse("rf-warehouse"))
     order = {slug: i for i, slug in enumerate(flows.MENU)}
@@ -329,7 +388,7 @@ def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"No floor task '{slug}'.")
     user = _staff(request)
     if user is None:
-        return _redirect(request, reverse("rf-signin"))
+        return _refused_brand(request) or _redirect(request, reverse("rf-signin"))
     if WAREHOUSE_KEY not in request.session:
         return _redirect(request, reverse("rf-warehouse"))
     url = reverse("rf-flow", args=[slug])
@@ -344,13 +403,13 @@ def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
         except DomainError as exc:  # what the state names is gone (a task done by someone else)
             screen = flow.render(rf, flow.start(rf))
             kwargs |= {"message": exc.message, "tone": "error"}
-        return _page(request, title=flow.title, screen=screen, post_url=url, **kwargs)
+        return _page(request, title=flow.title, screen=screen, post_url=url, menu=True, **kwargs)
 
     if request.method == "GET":
         return show(flow.start(rf))
 
     try:
-        state = _unsign(request.POST.get("state", ""))
+        state, shown = _unsign_shown(request.POST.get("state", ""))
     except signing.BadSignature:
         return show(
             flow.start(rf),
@@ -359,6 +418,8 @@ def flow_view(request: HttpRequest, slug: str) -> HttpResponse:
         )
     value = (request.POST.get("value") or "").strip()
     action = (request.POST.get("action") or "").strip()
+    if _bounce(shown, value, action):
+        return _ignored()
     if action == "menu":
         return _redirect(request, reverse("rf-menu"))
     try:

@@ -55,3 +55,13 @@ def returns_by_rma(*, warehouse: Warehouse, rma: str) -> list[Return]:
 
 def first_return_of(*, order: Order, warehouse: Warehouse) -> Return | None:
     return Return.objects.filter(order=order, warehouse=warehouse).order_by("pk").first()
+
+
+def receipt_lines(*, receipt_id: int) -> list[tuple[str, int, int]]:
+    """(sku, expected, received) of every line of the receipt, by SKU: what the receive screen
+    shows and what Finish receipt summarises."""
+    return list(
+        ExpectedReceiptLine.objects.filter(receipt_id=receipt_id)
+        .order_by("item__sku")
+        .values_list("item__sku", "quantity", "received")
+    )

@@ -27,3 +27,8 @@ class ContainerPlacementInvalid(DomainError):
 
 class PlateTaken(DomainError):
     """The licence plate or SSCC is already on another container."""
+
+
+class UnknownPlate(DomainError):
+    """A scanned plate that names no container and is not from a plate series: a mis-key or a
+    label from somewhere else, never silently a new container (docs/floor.md, "New plates")."""

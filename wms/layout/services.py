@@ -15,6 +15,7 @@ from wms.layout.errors import (
     LocationLabelTaken,
     PlateTaken,
     UnknownContainerType,
+    UnknownPlate,
     VirtualLocationRefused,
 )
 from wms.layout.models import (
@@ -126,6 +127,66 @@ def create_container(
     return Container.objects.create(
         warehouse=warehouse, type=type, barcode=barcode, sscc=sscc or None, location=location
     )
+
+
+# Our own license plates: "LP", ten digits, and a GS1 mod-10 check digit over the digits, so a
+# mis-keyed or mis-read plate is refused instead of becoming a new container.
+LPN_PREFIX = "LP"
+LPN_DIGITS = 11  # ten of the serial, one check digit
+SSCC_WITH_AI = 20  # "00" + the 18 digits, as a GS1-128 scan of an SSCC reads
+
+
+def is_lpn(code: str) -> bool:
+    digits = code[len(LPN_PREFIX) :]
+    return (
+        code.startswith(LPN_PREFIX)
+        and len(digits) == LPN_DIGITS
+        and is_digits(digits)
+        and ean.calc_check_digit(digits[:-1]) == digits[-1]
+    )
+
+
+def sscc_of(code: str) -> str | None:
+    """The 18 digits of a scanned SSCC (with or without AI 00), if it is one with a right check
+    digit; else None."""
+    if not is_digits(code) or len(code) not in (18, SSCC_WITH_AI):
+        return None
+    if len(code) == SSCC_WITH_AI and not code.startswith("00"):
+        return None
+    sscc = code[-18:]
+    return sscc if ean.calc_check_digit(sscc[:-1]) == sscc[-1] else None
+
+
+def new_lpn() -> str:
+    """A fresh plate number of our series (for a "New plate" the operator then labels)."""
+    while True:
+        serial = f"{secrets.randbelow(10**10):010d}"
+        code = f"{LPN_PREFIX}{serial}{ean.calc_check_digit(serial)}"
+        if not Container.objects.filter(barcode=code).exists():
+            return code
+
+
+def register_scanned_plate(
+    *, warehouse: Warehouse, type: str, code: str, location: Location | None = None
+) -> Container:
+    """A plate label scanned on the floor that names no container yet. Only a label of a plate
+    series starts a new container: an SSCC with a right check digit (ours, or a supplier's on an
+    inbound pallet: GS1 makes every SSCC unique) or one of our LPNs. Anything else is refused:
+    a mis-keyed plate must never silently become a new, empty container."""
+    sscc = sscc_of(code)
+    if sscc is None and not is_lpn(code):
+        raise UnknownPlate(
+            f"License plate {code} is not known and is not a plate label of ours (an SSCC or an "
+            f"{LPN_PREFIX} plate). Scan the label again, or press New plate."
+        )
+    return create_container(
+        warehouse=warehouse, type=type, barcode=sscc or code, sscc=sscc, location=location
+    )
+
+
+def create_new_plate(*, warehouse: Warehouse, type: str, location: Location | None) -> Container:
+    """A new plate of our series, asked for explicitly (the "New plate" button)."""
+    return create_container(warehouse=warehouse, type=type, barcode=new_lpn(), location=location)
 
 
 @transaction.atomic

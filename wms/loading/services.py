@@ -40,6 +40,13 @@ class Loaded:
 
 
 @dataclass(frozen=True)
+class Unloaded:
+    load: Load
+    cartons: list[str]
+    message: str
+
+
+@dataclass(frozen=True)
 class Closed:
     load: Load
     shipments: list[Shipment]
@@ -164,22 +171,34 @@ def load_carton(ctx: ScanContext, *, load: Load, container: Container) -> Loaded
     return Loaded(load, names, f"Loaded {', '.join(names)} onto {load.reference}.")
 
 
-def summary(load: Load) -> dict[str, int]:
-    """Cartons on the load and orders ready to ship with it (every carton of the order loaded)."""
-    on = LoadParcel.objects.filter(load=load)
-    orders = set(on.values_list("parcel__order_id", flat=True))
-    missing = set(
-        Parcel.objects.filter(order_id__in=orders)
-        .exclude(load_parcel__load=load)
-        .values_list("order_id", flat=True)
-    )
-    return {"cartons": on.count(), "orders": len(orders), "complete": len(orders - missing)}
-
-
 @transaction.atomic
-def close_load(ctx: ScanContext, *, load: Load) -> Closed:
-    """Ship every order on the load. An order with cartons not on the load refuses the close."""
+def unload_carton(ctx: ScanContext, *, load: Load, container: Container) -> Unloaded:
+    """Take a carton (or a pallet of cartons) off an open load: it is no longer shipped with it.
+    The carton stays where it stands (the lane) until someone moves it; an emptied load takes
+    its carrier from the next carton loaded."""
     load = _locked_open(load)
+    parcels = _parcels_of(container)
+    on_this = LoadParcel.objects.filter(load=load, parcel__in=parcels)
+    names = sorted(on_this.values_list("parcel__container__barcode", flat=True))
+    if not names:
+        raise WrongContainer(
+            f"{container.barcode} is not on load {load.reference}; scan a carton loaded on it."
+        )
+    on_this.delete()
+    if not LoadParcel.objects.filter(load=load).exists():
+        Load.objects.filter(pk=load.pk).update(carrier="")
+    where = container.location.code if container.location else load.location.code
+    return Unloaded(
+        load,
+        names,
+        f"Took {', '.join(names)} off {load.reference}; it stays at {where} until moved.",
+    )
+
+
+def check_closable(load: Load) -> tuple[dict[int, list[Parcel]], list[Order]]:
+    """A load closes with cartons on it, every order on it wholly loaded: asked by the screen
+    before it offers "Close and ship?", and by `close_load`. Returns the parcels by order, and
+    the orders (by pk)."""
     by_order: dict[int, list[Parcel]] = defaultdict(list)
     for lp in LoadParcel.objects.filter(load=load).select_related("parcel__container"):
         by_order[lp.parcel.order_id].append(lp.parcel)
@@ -197,6 +216,26 @@ def close_load(ctx: ScanContext, *, load: Load) -> Closed:
                 f"Order {order.external_id}: {', '.join(left)} not on load {load.reference}. "
                 "Load it, or take the order's cartons off before closing."
             )
+    return by_order, orders
+
+
+def summary(load: Load) -> dict[str, int]:
+    """Cartons on the load and orders ready to ship with it (every carton of the order loaded)."""
+    on = LoadParcel.objects.filter(load=load)
+    orders = set(on.values_list("parcel__order_id", flat=True))
+    missing = set(
+        Parcel.objects.filter(order_id__in=orders)
+        .exclude(load_parcel__load=load)
+        .values_list("order_id", flat=True)
+    )
+    return {"cartons": on.count(), "orders": len(orders), "complete": len(orders - missing)}
+
+
+@transaction.atomic
+def close_load(ctx: ScanContext, *, load: Load) -> Closed:
+    """Ship every order on the load. An order with cartons not on the load refuses the close."""
+    load = _locked_open(load)
+    by_order, orders = check_closable(load)
     shipments = [
         shipping.ship_order(
             # one scan id per order shipped by the close, stable across retries of the close

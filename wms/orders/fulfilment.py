@@ -22,6 +22,7 @@ from wms.orders.picking import (
     _release_from,
     _short_pick,
     _tote_facts,
+    check_pick_lot,
     confirm_pick,
     confirm_pick_within,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "_untasked",
     "check_closable",
     "check_pack_station",
+    "check_pick_lot",
     "close_at_station",
     "close_parcel",
     "complete_restock",

@@ -9,7 +9,8 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from wms.accounts.models import User
-from wms.errors import InvalidQuantity, ReasonRequired, WrongContainer
+from wms.catalog.models import Lot
+from wms.errors import InvalidQuantity, LotMismatch, ReasonRequired, WrongContainer
 from wms.inventory import ledger, touches
 from wms.inventory.ledger import ScanContext, ScanResult
 from wms.inventory.models import TouchKind
@@ -40,16 +41,38 @@ class PickOutcome:
 
 @transaction.atomic
 def confirm_pick(
-    ctx: ScanContext, *, task: PickTask, tote: Container, quantity: int, short_reason: str = ""
+    ctx: ScanContext,
+    *,
+    task: PickTask,
+    tote: Container,
+    quantity: int,
+    short_reason: str = "",
+    lot: Lot | None = None,
 ) -> PickOutcome:
     """Confirm a pick by scans. Fewer units than asked is a short pick: say why, and the policy decides."""
     return confirm_pick_within(
-        ctx, task=task, tote=tote, quantity=quantity, short_reason=short_reason
+        ctx, task=task, tote=tote, quantity=quantity, short_reason=short_reason, lot=lot
     )
 
 
+def check_pick_lot(task: PickTask, lot: Lot) -> Lot:
+    """A lot the picker took instead of the task's (first-expiring) one: it must be a lot of the
+    task's item. Whether it is at the location is the ledger's to say at the pick."""
+    if lot.item_id != task.item_id:
+        raise LotMismatch(
+            f"Lot {lot.code} is not a lot of {task.item.sku}; scan the lot on the unit."
+        )
+    return lot
+
+
 def confirm_pick_within(
-    ctx: ScanContext, *, task: PickTask, tote: Container, quantity: int, short_reason: str = ""
+    ctx: ScanContext,
+    *,
+    task: PickTask,
+    tote: Container,
+    quantity: int,
+    short_reason: str = "",
+    lot: Lot | None = None,
 ) -> PickOutcome:
     """`confirm_pick` for a caller inside a transaction that any error rolls back whole (the RF
     dispatcher, wms/floor/views.py `_apply_once`): no savepoint of its own, which nobody would roll
@@ -81,6 +104,10 @@ def confirm_pick_within(
         )
     _check_tote(order, task, tote)
     _check_quantity(quantity, remaining=remaining, short_reason=short_reason)
+    if lot is not None and lot.pk != task.lot_id:
+        # Another lot than the one planned (FEFO): the touch and the task record the one picked.
+        # Reservations are per item and warehouse, so the reservation is consumed the same.
+        task.lot = check_pick_lot(task, lot)
     result = None
     if quantity:
         result = touches.pick(
@@ -212,7 +239,7 @@ def _count_pick(task: PickTask, quantity: int) -> None:
                 quantity=F("quantity") - quantity, picked=F("picked") + quantity
             )
             OrderLine.objects.filter(pk=task.line_id).update(picked=F("picked") + quantity)
-        task.save(update_fields=["picked", "tote", "state"])
+        task.save(update_fields=["picked", "tote", "state", "lot"])
         return
     counters = ""
     params: list[int | None] = []
@@ -225,8 +252,9 @@ def _count_pick(task: PickTask, quantity: int) -> None:
     with connection.cursor() as cur:
         cur.execute(
             counters
-            + "UPDATE wms_pick_task SET picked = %s, tote_id = %s, state = %s WHERE id = %s",
-            [*params, task.picked, task.tote.pk, str(task.state), task.pk],
+            + "UPDATE wms_pick_task SET picked = %s, tote_id = %s, state = %s, lot_id = %s "
+            "WHERE id = %s",
+            [*params, task.picked, task.tote.pk, str(task.state), task.lot_id, task.pk],
         )
 
 

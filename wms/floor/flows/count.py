@@ -39,7 +39,12 @@ class Count(Flow):
 
     def render(self, rf: RfContext, state: State) -> Screen:
         if state["step"] == "location":
-            return Screen(prompt="Scan the location to count", label="Location", state=state)
+            return Screen(
+                prompt="Scan the location to count",
+                hint="Stock on a pallet or in a carton: scan its plate.",
+                label="Location or plate",
+                state=state,
+            )
         location = held.location(rf, state)
         other = Action("location", "Another location")
         if state["step"] == "item":
@@ -49,14 +54,14 @@ class Count(Flow):
                 hint="Scan each item you find here, then count it.",
                 label="Item",
                 state=state,
-                facts=[("Location", location.code)],
+                facts=[("Location", held.where(rf, state))],
                 actions=[here, other] if state.get("waiting") else [other],
             )
         if state["step"] in ("badge", "pin"):
             return self._supervisor_screen(rf, state, location)
         item = held.item(rf, state)
         lot = held.lot(rf, state)
-        facts = [("Location", location.code), ("Item", f"{item.sku} · {item.description}")]
+        facts = [("Location", held.where(rf, state)), ("Item", f"{item.sku} · {item.description}")]
         if lot is not None:
             facts.append(("Lot", lot.code))
         again = Action("item", "Another item")
@@ -104,9 +109,8 @@ class Count(Flow):
             )
         match state["step"]:
             case "location":
-                location = scanning.location(rf.wh, value)
-                rf.once(("location", location.pk), lambda: location)
-                return Outcome(step(state, "item", location=location.pk), f"At {location.code}.")
+                changes, said = held.place_changes(rf, value)
+                return Outcome(step(state, "item", **changes), said)
             case "item":
                 item = scanning.item(value).item
                 rf.once(("item", item.pk), lambda: item)
@@ -130,6 +134,7 @@ class Count(Flow):
             item=held.item(rf, state),
             location=held.location(rf, state),
             lot=held.lot(rf, state),
+            container=held.container(rf, state),
             counted=counted,
             first_count=state.get("first") if state["step"] == "recount" else None,
         )
@@ -147,7 +152,7 @@ class Count(Flow):
     def _supervisor_screen(rf: RfContext, state: State, location: Location) -> Screen:
 
         approval = stock.pending_approval(warehouse=rf.wh, pk=state.get("waiting", 0))
-        facts = [("Location", location.code)]
+        facts = [("Location", held.where(rf, state))]
         if approval is not None:
             facts.append(("Item", approval.item.sku))
             facts.append(("Counted", f"{approval.counted} by {approval.counted_by.username}"))

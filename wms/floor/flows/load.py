@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wms.floor import scanning
-from wms.floor.errors import UnknownStep
+from wms.floor.errors import ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.layout import selectors as layout_selectors
 from wms.loading import selectors as loading_selectors
@@ -27,7 +27,11 @@ class LoadFlow(Flow):
     def render(self, rf: RfContext, state: State) -> Screen:
         match state["step"]:
             case "lane":
-                return Screen(prompt="Scan the ship lane or dock door", label="Lane", state=state)
+                return Screen(
+                    prompt="Scan the ship lane or dock door",
+                    label="Lane",
+                    state=state,
+                )
             case "reference":
                 return Screen(
                     prompt="Scan the trailer, BOL or PRO number",
@@ -50,14 +54,27 @@ class LoadFlow(Flow):
                 label="Carton or pallet",
                 state=state,
                 facts=facts,
-                actions=[Action("close", "Close load", "primary")],
+                actions=[
+                    Action("close", "Close load", "primary"),
+                    Action("unload", "Take a carton off"),
+                ],
             )
-        if state["step"] == "confirm":
+        if state["step"] == "unload":
             return Screen(
-                prompt=f"Close {load.reference} and ship {loading.plural(counts['complete'], 'order')}?",
+                prompt=f"Scan the carton to take off {load.reference}",
+                label="Carton or pallet",
                 state=state,
                 facts=facts,
-                input=False,
+                actions=[Action("back", "Keep loading")],
+            )
+        if state["step"] == "confirm":
+            ships = loading.plural(counts["complete"], "order")
+            return Screen(
+                prompt=f"Close {load.reference} and ship {ships}?",
+                label="Enter to close and ship",
+                hint="Enter (nothing typed) closes the load and ships; Keep loading goes back.",
+                state=state,
+                facts=facts,
                 actions=[
                     Action("ship", "Close and ship", "primary"),
                     Action("back", "Keep loading"),
@@ -89,14 +106,29 @@ class LoadFlow(Flow):
                 )
             case "carton":
                 if action == "close":
+                    loading.check_closable(_load(state))
                     return Outcome(step(state, "confirm"), "", "info")
+                if action == "unload":
+                    return Outcome(step(state, "unload"), "", "info")
                 loaded = loading.load_carton(
                     rf.ctx(), load=_load(state), container=scanning.container(value)
                 )
                 return Outcome(state, loaded.message, "ok" if loaded.cartons else "warn")
-            case "confirm":
-                if action != "ship":
+            case "unload":
+                if action == "back":
                     return Outcome(step(state, "carton"), "", "info")
+                off = loading.unload_carton(
+                    rf.ctx(), load=_load(state), container=scanning.container(value)
+                )
+                return Outcome(step(state, "carton"), off.message)
+            case "confirm":
+                if action == "back":
+                    return Outcome(step(state, "carton"), "", "info")
+                if value:
+                    raise ScanRequired(
+                        "Press Enter with nothing typed (or Close and ship) to close the load; "
+                        "Keep loading to scan more."
+                    )
                 closed = loading.close_load(rf.ctx(), load=_load(state))
                 return Outcome({"step": "lane"}, closed.message)
         raise UnknownStep(f"Unknown load step {state['step']!r}; start again.")

@@ -201,8 +201,11 @@ class Move(Flow):
                     actions=actions,
                 )
             case "to":
+                qty = state["qty"]
                 return Screen(
-                    prompt=f"Scan where the {state['qty']} go",
+                    prompt="Scan where the unit goes"
+                    if qty == 1
+                    else f"Scan where the {qty} units go",
                     label="Destination",
                     state=state,
                     facts=[*facts, ("Quantity", str(state["qty"]))],

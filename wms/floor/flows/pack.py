@@ -89,8 +89,10 @@ class Pack(Flow):
             return Screen(
                 prompt=f"Scan a carton for order {order.external_id}",
                 label="Carton",
+                hint="A carton label (SSCC or LP); no label? New carton.",
                 state=state,
                 facts=facts,
+                actions=[Action("newcarton", "New carton", "primary")],
             )
         carton = _container(state["carton"])
         facts.insert(1, ("Carton", carton.barcode))
@@ -141,7 +143,7 @@ class Pack(Flow):
             case "tote":
                 return self._tote(rf, state, value)
             case "carton":
-                return self._carton(rf, state, value)
+                return self._carton(rf, state, value, action)
             case "unit":
                 if action == "close":
                     fulfilment.check_closable(carton_id=state["carton"])
@@ -196,16 +198,22 @@ class Pack(Flow):
         )
         return Outcome(nxt, f"{said}Order {order.external_id}.")
 
-    def _carton(self, rf: RfContext, state: State, value: str) -> Outcome:
+    def _carton(self, rf: RfContext, state: State, value: str, action: str) -> Outcome:
         code = scanning.clean(value)
-        found = layout_selectors.container_by_barcode(barcode=code)
+        if action == "newcarton":
+            made = layout.create_new_plate(
+                warehouse=rf.wh, type=ContainerType.CARTON, location=_station(state)
+            )
+            return Outcome(step(state, "unit", carton=made.pk), f"New carton {made.barcode}.")
+        found = layout_selectors.container_by_label(code=code) if code else None
         if found is None:
             if not code:
-                raise WrongContainer("Scan a carton's license plate.")
-            found = layout.create_container(
-                warehouse=rf.wh, type=ContainerType.CARTON, barcode=code, location=_station(state)
+                raise WrongContainer("Scan a carton's license plate, or press New carton.")
+            # Only a label of a plate series starts a carton: a mis-key is refused there.
+            found = layout.register_scanned_plate(
+                warehouse=rf.wh, type=ContainerType.CARTON, code=code, location=_station(state)
             )
-            said = f"New carton {code}."
+            said = f"New carton {found.barcode}."
         else:
             if found.type != ContainerType.CARTON:
                 raise WrongContainer(f"{found.barcode} is a {found.type}; scan a carton.")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from wms.accounts.models import Role
-from wms.errors import InvalidQuantity
+from wms.catalog import selectors as catalog_selectors
+from wms.errors import InvalidQuantity, LotMismatch, UnknownBarcode
 from wms.floor import scanning
-from wms.floor.errors import ChoiceRequired, GoneMeanwhile, UnknownStep
+from wms.floor.errors import ChoiceRequired, GoneMeanwhile, ScanRequired, UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.inventory import selectors as stock
 from wms.layout.models import Container
@@ -70,7 +71,7 @@ class Pick(Flow):
                 prompt=f"No picks waiting in {rf.wh.code}",
                 hint="A supervisor releases the next wave of orders. Scan anything to check again.",
                 state=state,
-                actions=actions,
+                actions=[*actions],
             )
         task = _task(rf, state)
         remaining = task.quantity - task.picked
@@ -81,7 +82,15 @@ class Pick(Flow):
             ("Pick", f"{remaining}" + (f" of {task.quantity}" if task.picked else "")),
             ("Order", f"{task.order.external_id} ({task.order.channel})"),
         ]
-        if task.lot:
+        if state.get("lot_code"):
+            facts.insert(
+                2,
+                (
+                    "Lot",
+                    f"{state['lot_code']} (not {task.lot.code})" if task.lot else state["lot_code"],
+                ),
+            )
+        elif task.lot:
             facts.insert(2, ("Lot", task.lot.code))
         short = Action("short", "Short pick", "danger")
         match state["step"]:
@@ -100,10 +109,24 @@ class Pick(Flow):
                     facts=facts,
                     actions=[short],
                 )
+            case "lot":
+                return Screen(
+                    prompt=f"Scan the lot of {task.item.sku}",
+                    hint=f"First to expire here: lot {task.lot.code}." if task.lot else "",
+                    label="Lot",
+                    state=state,
+                    facts=facts,
+                    actions=[short],
+                )
             case "quantity":
+                hint = (
+                    f"Type the quantity, or scan more units. Enter alone confirms {qty}."
+                    if qty == remaining
+                    else "Scan the next unit, or type the quantity you picked."
+                )
                 return Screen(
                     prompt=f"Counted {qty} of {remaining}",
-                    hint=f"Type the quantity, or scan more units. Enter alone confirms {qty}.",
+                    hint=hint,
                     label="Quantity or next unit",
                     state=state,
                     facts=facts,
@@ -113,10 +136,13 @@ class Pick(Flow):
                 return Screen(
                     prompt=f"Short pick: {qty} of {remaining}. Why?",
                     label="Reason",
+                    hint="Choose a reason, or type it.",
                     state=state,
                     facts=facts,
-                    actions=[Action(code, label, "primary") for code, label in SHORT_REASONS],
-                    input=False,
+                    actions=[
+                        *(Action(code, label, "primary") for code, label in SHORT_REASONS),
+                        Action("back", "Back to the count"),
+                    ],
                 )
             case "tote":
                 tote = order_tote(task)
@@ -154,21 +180,38 @@ class Pick(Flow):
                 return Outcome(step(state, "item"), f"At {task.location.code}.")
             case "item":
                 units = self._units(task, value, counted=0, remaining=remaining)
-                return Outcome(step(state, "quantity", qty=units), f"{units} × {task.item.sku}.")
+                nxt = "lot" if task.item.tracks_lots else "quantity"
+                return Outcome(step(state, nxt, qty=units), f"{units} × {task.item.sku}.")
+            case "lot":
+                return self._lot(task, state, value)
             case "quantity":
                 qty = state.get("qty", 0)
                 if not value:
-                    pass
+                    if qty < remaining:  # Enter alone confirms only a full count
+                        raise ScanRequired(
+                            f"Counted {qty} of {remaining}: scan the next unit, type the quantity "
+                            "you picked, or press Short pick."
+                        )
                 elif value.isdigit() and len(value) <= MAX_TYPED_QUANTITY_DIGITS:
                     qty = scanning.quantity(value, least=0, most=remaining)
                 else:
-                    qty += self._units(task, value, counted=qty, remaining=remaining)
+                    try:
+                        qty += self._units(task, value, counted=qty, remaining=remaining)
+                    except UnknownBarcode:
+                        if any(ch.isdigit() for ch in value):
+                            raise  # a barcode, of another item: its own message names it
+                        raise InvalidQuantity(
+                            f"Type the quantity as a number, or scan a unit of {task.item.sku}; "
+                            f"'{value}' is neither."
+                        ) from None
                     if qty < remaining:
                         return Outcome(step(state, "quantity", qty=qty), f"Counted {qty}.")
                 if qty == remaining:
                     return Outcome(step(state, "tote", qty=qty, short=""), f"{qty} to pick.")
                 return Outcome(step(state, "short", qty=qty), "", "info")
             case "short":
+                if action == "back":
+                    return Outcome(step(state, "quantity"), "", "info")
                 reason = dict(SHORT_REASONS).get(action) or value
                 if not reason:
                     raise ChoiceRequired("Choose why the location is short.")
@@ -184,9 +227,32 @@ class Pick(Flow):
                     tote=tote,
                     quantity=state.get("qty", 0),
                     short_reason=state.get("short", ""),
+                    lot=catalog_selectors.get_lot(pk=state["lot"]) if state.get("lot") else None,
                 )
                 return Outcome(_next(rf), outcome.message, "warn" if state.get("short") else "ok")
         raise UnknownStep(f"Unknown pick step {state['step']!r}; start again.")
+
+    @staticmethod
+    def _lot(task: PickTask, state: State, value: str) -> Outcome:
+        """The lot on the units taken. Another than the planned (first-expiring) one is asked
+        about here and recorded by `confirm_pick` on the touch and the task."""
+        lot = scanning.lot_of(task.item, value)
+        if task.lot is not None and lot.pk == task.lot.pk:
+            return Outcome(step(state, "quantity", lot=None, lot_code=""), f"Lot {lot.code}.")
+        fulfilment.check_pick_lot(task, lot)
+        here = stock.available_on_hand(
+            item=task.item, lot=lot, location=task.location, plate=task.from_container
+        )
+        if here <= 0:
+            raise LotMismatch(
+                f"Lot {lot.code} is not at {task.location.code}; scan the lot on the units you took."
+            )
+        planned = f" instead of {task.lot.code} (first to expire)" if task.lot else ""
+        return Outcome(
+            step(state, "quantity", lot=lot.pk, lot_code=lot.code),
+            f"Lot {lot.code}{planned}: recorded with the pick.",
+            "warn",
+        )
 
     @staticmethod
     def _units(task: PickTask, value: str, *, counted: int, remaining: int) -> int:

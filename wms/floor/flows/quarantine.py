@@ -31,7 +31,7 @@ RELEASE_REASONS = [
 
 
 def _facts(rf: RfContext, state: State) -> list[tuple[str, str]]:
-    facts = [("Location", held.location(rf, state).code)]
+    facts = [("Location", held.where(rf, state))]
     if state.get("item"):
         item = held.item(rf, state)
         facts.append(("Item", f"{item.sku} · {item.description}"))
@@ -63,7 +63,12 @@ class _StatusChange(Flow):
 
     def render(self, rf: RfContext, state: State) -> Screen:
         if state["step"] == "location":
-            return Screen(prompt=self.location_prompt, label="Location", state=state)
+            return Screen(
+                prompt=self.location_prompt,
+                hint="Stock on a pallet or in a carton: scan its plate.",
+                label="Location or plate",
+                state=state,
+            )
         facts = _facts(rf, state)
         cancel = [Action("cancel", "Cancel")]
         match state["step"]:
@@ -114,9 +119,8 @@ class _StatusChange(Flow):
             return Outcome(self.start(rf), "Cancelled; nothing recorded.", "info")
         match state["step"]:
             case "location":
-                location = scanning.location(rf.wh, value)
-                rf.once(("location", location.pk), lambda: location)
-                return Outcome(step(state, "item", location=location.pk), f"At {location.code}.")
+                changes, said = held.place_changes(rf, value)
+                return Outcome(step(state, "item", **changes), said)
             case "item":
                 item = scanning.item(value).item
                 rf.once(("item", item.pk), lambda: item)
@@ -157,6 +161,7 @@ class Quarantine(_StatusChange):
             lot=held.lot(rf, state),
             quantity=int(state["qty"]),
             location=held.location(rf, state),
+            container=held.container(rf, state),
             reason_code=str(state["reason"]),
         )
         return Outcome(self.start(rf), result.message, "warn")
@@ -172,6 +177,8 @@ class Release(_StatusChange):
     location_prompt = "Scan the location of the quarantined stock"
 
     def quantity_facts(self, rf: RfContext, state: State) -> list[tuple[str, str]]:
+        if state.get("container"):  # in a plate: the plate's own count is on its label
+            return []
         quarantined = stock.loose_in_quarantine(
             item_id=state["item"], lot=held.lot(rf, state), location_id=state["location"]
         )
@@ -213,6 +220,7 @@ class Release(_StatusChange):
             lot=held.lot(rf, state),
             quantity=int(state["qty"]),
             location=held.location(rf, state),
+            container=held.container(rf, state),
             reason_code=str(state["reason"]),
         )
         by = "" if supervisor.pk == rf.user.pk else f" Approved by {supervisor.username}."

@@ -71,24 +71,43 @@ def _find_receipt(rf: RfContext, value: str) -> ExpectedReceipt:
 
 
 def _plate(rf: RfContext, location: Location, value: str) -> tuple[Container, bool]:
-    """A known plate at (or new to) this location, or a new pallet plate. Returns (plate, new)."""
+    """A known plate at (or new to) this location, or a new pallet from a plate label of a series
+    (`layout.register_scanned_plate` refuses anything else). Returns (plate, new)."""
     code = scanning.clean(value)
     try:
         plate = scanning.container(code)
     except WrongContainer:
         if not code:
             raise
-        sscc = code[-18:] if code.isdigit() and len(code) in SSCC_LENGTHS else None
-        new = layout.create_container(
-            warehouse=rf.wh,
-            type=ContainerType.PALLET,
-            barcode=sscc or code,
-            sscc=sscc,
-            location=location,
+        new = layout.register_scanned_plate(
+            warehouse=rf.wh, type=ContainerType.PALLET, code=code, location=location
         )
         return new, True
     touches.check_receiving_plate(plate, location=location)
     return plate, False
+
+
+def _lines(receipt_id: int) -> list[tuple[str, str]]:
+    """The receipt's lines as facts: expected, received so far, and what is over or short."""
+    facts = []
+    for sku, expected, received in inbound_selectors.receipt_lines(receipt_id=receipt_id):
+        off = received - expected
+        said = f"{received} of {expected}" + (
+            f" · {off} over" if off > 0 else f" · {-off} short" if off < 0 else " ✓"
+        )
+        facts.append((sku, said))
+    return facts
+
+
+def _over_short(receipt_id: int) -> str:
+    """What Finish receipt would close with: each line received over or short, or that all agree."""
+    off = []
+    for sku, expected, received in inbound_selectors.receipt_lines(receipt_id=receipt_id):
+        if received < expected:
+            off.append(f"{sku} short {expected - received} ({received} of {expected})")
+        elif received > expected:
+            off.append(f"{sku} over {received - expected} ({received} of {expected})")
+    return "; ".join(off)
 
 
 def _short_lines(receipt: ExpectedReceipt) -> str:
@@ -142,10 +161,10 @@ class Receive(Flow):
             return Screen(
                 prompt="Scan the pallet or carton plate",
                 label="License plate",
-                hint="A new label starts a new pallet here.",
+                hint="A new SSCC or LP label starts a new pallet here; no label? New plate.",
                 state=state,
                 facts=facts,
-                actions=[Action("noplate", "No plate"), MENU],
+                actions=[Action("newplate", "New plate"), Action("noplate", "No plate"), MENU],
             )
         # The line's progress: live for the item in hand; after a receipt, as that scan left it.
         progress = state.get("progress", "")
@@ -157,15 +176,29 @@ class Receive(Flow):
         if progress:
             facts.append(("Expected", progress))
         if state["step"] == "item":
-            actions = [Action("plate", "New plate")]
+            actions = [Action("plate", "Other plate")]
             if state.get("receipt"):
                 actions.append(Action("finish", "Finish receipt", "primary"))
+                facts = [*facts[:3], *_lines(state["receipt"])]
             return Screen(
                 prompt="Scan an item",
                 label="Item barcode",
                 state=state,
                 facts=facts,
                 actions=[*actions, MENU],
+            )
+        if state["step"] == "finish":
+            off = _over_short(state["receipt"])
+            return Screen(
+                prompt=f"Finish {state['head']}?",
+                label="Enter to finish",
+                hint=f"Over / short: {off}." if off else "Every line received as expected.",
+                state=state,
+                facts=[facts[0], *_lines(state["receipt"])],
+                actions=[
+                    Action("confirm", "Finish receipt", "primary"),
+                    Action("item", "Keep receiving"),
+                ],
             )
         sku = state["sku"]
         facts.insert(1, ("Item", f"{sku} · {state['description']}"))
@@ -206,10 +239,21 @@ class Receive(Flow):
                 )
             case "quantity":
                 units = state.get("units") or 1
+                if units > 1:  # a case barcode: the count is of cases
+                    return Screen(
+                        prompt=f"How many cases of {sku}?",
+                        label="Cases",
+                        hint=f"Count cases of {units} units. Enter alone receives 1 case "
+                        f"({units} units).",
+                        numeric=True,
+                        state=state,
+                        facts=[*facts, ("Case", f"{units} units")],
+                        actions=[back, MENU],
+                    )
                 return Screen(
-                    prompt=f"How many {sku}?",
-                    label="Quantity",
-                    hint=f"Enter alone receives {units}" + (" (one case)." if units > 1 else "."),
+                    prompt=f"How many units of {sku}?",
+                    label="Units",
+                    hint="Count units. Enter alone receives 1 unit.",
                     numeric=True,
                     state=state,
                     facts=facts,
@@ -237,6 +281,16 @@ class Receive(Flow):
                     loose = step(state, "item", plate=None, plate_code="")
                     return Outcome(loose, "No plate.", "info")
                 location = layout_selectors.get_location(pk=state["loc"])
+                if action == "newplate":
+                    plate = layout.create_new_plate(
+                        warehouse=rf.wh, type=ContainerType.PALLET, location=location
+                    )
+                    said = (
+                        f"New pallet {plate.barcode}: print its plate label at the label station."
+                    )
+                    return Outcome(
+                        step(state, "item", plate=plate.pk, plate_code=plate.barcode), said
+                    )
                 plate, new = _plate(rf, location, value)
                 said = f"New pallet {plate.barcode}." if new else f"Plate {plate.barcode}."
                 return Outcome(step(state, "item", plate=plate.pk, plate_code=plate.barcode), said)
@@ -248,16 +302,23 @@ class Receive(Flow):
         match state["step"]:
             case "item":
                 if action == "finish" and receipt is not None:
-                    done = complete_receipt(receipt=receipt, actor=rf.user)
-                    short = _short_lines(done)
-                    if short:
-                        return Outcome(
-                            {"step": "start"},
-                            f"{_label(done)} is complete, short: {short}.",
-                            "warn",
-                        )
-                    return Outcome({"step": "start"}, f"{_label(done)} is complete.")
+                    return Outcome(step(state, "finish"), "", "info")
                 return self._scan_item(receipt, state, value)
+            case "finish":
+                if receipt is None or action not in ("", "confirm"):
+                    return Outcome(step(state, "item"), "", "info")
+                if value:
+                    raise ScanRequired(
+                        "Press Enter (nothing typed) or Finish receipt to finish; Keep receiving "
+                        "to scan more."
+                    )
+                done = complete_receipt(receipt=receipt, actor=rf.user)
+                short = _short_lines(done)
+                if short:
+                    return Outcome(
+                        {"step": "start"}, f"{_label(done)} is complete, short: {short}.", "warn"
+                    )
+                return Outcome({"step": "start"}, f"{_label(done)} is complete.")
             case "lot":
                 code = scanning.clean(value)
                 if not code:
@@ -276,10 +337,11 @@ class Receive(Flow):
                     raise ScanRequired("Scan the serial number on the unit.")
                 return self._commit(rf, receipt, state, quantity=1, serial=serial)
             case "quantity":
-                quantity = (
-                    scanning.quantity(value) if scanning.clean(value) else state.get("units", 1)
-                )
-                return self._commit(rf, receipt, state, quantity=quantity)
+                # After a case barcode the count is of cases (the prompt says so).
+                per = state.get("units") or 1
+                what = "number of cases" if per > 1 else "quantity"
+                count = scanning.quantity(value, what=what) if scanning.clean(value) else 1
+                return self._commit(rf, receipt, state, quantity=count * per)
         raise UnknownStep(f"Unknown receive step {state['step']!r}; start again.")
 
     @staticmethod

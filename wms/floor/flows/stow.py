@@ -242,4 +242,17 @@ class Stow(Flow):
                 reason_code=reason,
             )
         why = f" Reason: {dict(REASONS).get(reason, reason)}." if reason else ""
-        return Outcome({"step": "start"}, result.message + why)
+        if state.get("whole"):
+            return Outcome({"step": "start"}, result.message + why)
+        # More on the same plate or dock spot: the next item, not the plate scan again.
+        rows = stock_here(location, plate)
+        if not rows:
+            return Outcome({"step": "start"}, result.message + why)
+        left = {"loc": location.pk, "plate": plate.pk if plate else None}
+        said = f"{result.message}{why} Left: {summary(rows)}."
+        if len(rows) == 1:
+            only = rows[0]
+            return Outcome(
+                {"step": "quantity", **left, "item": only.item_id, "lot": only.lot_id}, said
+            )
+        return Outcome({"step": "item", **left}, said)

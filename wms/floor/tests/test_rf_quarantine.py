@@ -175,6 +175,7 @@ def test_a_wrong_badge_or_pin_is_red_and_releases_nothing(
     assert state_of(shown) == {
         "step": "pin",
         "location": site.face1.pk,
+        "container": None,
         "item": quarantined.pk,
         "lot": None,
         "qty": 3,

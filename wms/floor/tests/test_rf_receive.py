@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.factories import Site, changes_nothing, gtin
-from tests.rf import Scanner
+from tests.rf import Scanner, lpn
 from wms.accounts.models import User
 from wms.catalog import services as catalog
 from wms.catalog.models import Client, IdentifierKind, Item, Lot
@@ -72,20 +72,22 @@ def test_receive_against_an_asn_onto_a_new_pallet(
     assert (shown.tone, shown.step, shown.prompt) == ("ok", "location", "Scan the dock location")
     shown = rf.scan("DOCK-1")
     assert (shown.step, shown.prompt) == ("plate", "Scan the pallet or carton plate")
-    shown = rf.scan("PLT-0001")
-    assert (shown.tone, shown.message) == ("ok", "New pallet PLT-0001.")
-    pallet = Container.objects.get(barcode="PLT-0001")
+    assert {"newplate", "noplate", "menu"} <= set(shown.actions)
+    shown = rf.scan(lpn(1))
+    assert (shown.tone, shown.message) == ("ok", f"New pallet {lpn(1)}.")
+    pallet = Container.objects.get(barcode=lpn(1))
     assert (pallet.type, pallet.location) == (ContainerType.PALLET, site.dock)
     assert shown.step == "item" and {"plate", "finish", "menu"} <= set(shown.actions)
+    assert "NWO-TENT0 of 10 · 10 short" in shown.body.replace("</dt><dd>", "")
     shown = rf.scan(TENT_EACH)
-    assert (shown.step, shown.prompt) == ("quantity", "How many NWO-TENT?")
+    assert (shown.step, shown.prompt) == ("quantity", "How many units of NWO-TENT?")
     assert "Expected10 × NWO-TENT · 0 received" in shown.body.replace("</dt><dd>", "")
 
     shown = rf.scan("4")
 
     assert (shown.tone, shown.step) == ("ok", "item"), shown.message
-    assert shown.message == "Received 4 × NWO-TENT into DOCK-1 on PLT-0001. 4 of 10 received."
-    assert "10 × NWO-TENT · 4 received" in shown.body
+    assert shown.message == f"Received 4 × NWO-TENT into DOCK-1 on {lpn(1)}. 4 of 10 received."
+    assert "<dt>NWO-TENT</dt><dd>4 of 10 · 6 short</dd>" in shown.body  # the ASN's lines
     touch = Touch.objects.get(kind=TouchKind.RECEIVE)
     assert (touch.quantity, touch.to_location, touch.to_container) == (4, site.dock, pallet)
     assert (touch.reference, touch.actor) == ("ASN-100", oscar)
@@ -95,6 +97,9 @@ def test_receive_against_an_asn_onto_a_new_pallet(
     shown = rf.through(TENT_EACH, "6")
     assert shown.message.endswith("10 of 10 received.")
     shown = rf.scan(action="finish")
+    assert (shown.step, shown.prompt) == ("finish", "Finish ASN ASN-100 · NWO?")
+    assert "Every line received as expected." in shown.body
+    shown = rf.scan("")  # Enter confirms
     assert (shown.tone, shown.step, shown.message) == ("ok", "start", "ASN ASN-100 is complete.")
     asn.refresh_from_db()
     assert asn.state == ReceiptState.COMPLETE
@@ -121,11 +126,14 @@ def test_every_wrong_scan_is_red_and_records_nothing(
         ("location", "A-01-1", "A-01-1 is a storage location; receiving needs a dock, staging"),
         ("location", "Z-99", "Z-99 is not a location of TST1. Scan a location label."),
         ("plate", "PLT-AWAY", "PLT-AWAY is at STAGE-1, not DOCK-1."),
-        ("item", gtin(8001), f"Barcode {gtin(8001)} is not known for this client."),
+        ("plate", "PLT-TYPO", "License plate PLT-TYPO is not known and is not a plate label"),
+        ("item", gtin(8001), f"Barcode {gtin(8001)} is another brand's item"),
         ("item", "NWO-NOPE", "Barcode NWO-NOPE is not known for this client."),
         ("quantity", "12x", "Type the quantity as a whole number; you entered '12x'."),
         ("quantity", "0", "The quantity must be at least 1; you entered 0."),
     ]
+    # a wrong plate is tried before the next: the loop goes on from the plate step with No plate
+    wrong.insert(4, wrong.pop(3))
     right = {"start": "ASN-100", "location": "DOCK-1", "plate": "", "item": TENT_EACH}
     for at, value, message in wrong:
         while rf.shown is not None and rf.shown.step != at:
@@ -189,7 +197,8 @@ def test_a_case_barcode_proposes_the_case_quantity(
     at_item_step(rf)
     shown = rf.scan(TENT_CASE)
     assert (shown.step, shown.message) == ("quantity", "NWO-TENT: a case of 12.")
-    assert "Enter alone receives 12 (one case)." in shown.body
+    assert shown.prompt == "How many cases of NWO-TENT?"
+    assert "Count cases of 12 units. Enter alone receives 1 case (12 units)." in shown.body
 
     shown = rf.scan("")
 
@@ -224,9 +233,12 @@ def test_finishing_short_needs_a_supervisor(
     rf = Scanner(oscar, site.warehouse)
     at_item_step(rf)
     rf.through(TENT_EACH, "5")
+    shown = rf.scan(action="finish")
+    assert (shown.step, shown.prompt) == ("finish", "Finish ASN ASN-100 · NWO?")
+    assert "Over / short: NWO-TENT short 5 (5 of 10)." in shown.body
     with changes_nothing(ExpectedReceipt.objects.values_list("pk", "state")):
-        shown = rf.scan(action="finish")
-    assert (shown.tone, shown.step) == ("error", "item")
+        shown = rf.scan(action="confirm")
+    assert (shown.tone, shown.step) == ("error", "finish")
     assert shown.message == (
         "ASN ASN-100 is short beyond its 10% under-receipt tolerance: NWO-TENT 5 of 10. Receive "
         "the rest, or ask a supervisor to complete it short."
@@ -234,7 +246,8 @@ def test_finishing_short_needs_a_supervisor(
 
     boss = Scanner(sam, site.warehouse)
     at_item_step(boss)
-    shown = boss.scan(action="finish")
+    boss.scan(action="finish")
+    shown = boss.scan(action="confirm")
     assert (shown.tone, shown.step) == ("warn", "start")
     assert shown.message == "ASN ASN-100 is complete, short: NWO-TENT 5 of 10."
     asn.refresh_from_db()
@@ -304,12 +317,15 @@ def test_a_blind_receipt_lets_the_barcode_name_the_brand(
 
 def test_new_plate_between_items(site: Site, tent: Item, oscar: User, asn: ExpectedReceipt) -> None:
     rf = Scanner(oscar, site.warehouse)
-    at_item_step(rf, plate="PLT-A")
+    at_item_step(rf, plate=lpn(11))
     rf.through(TENT_EACH, "4")
     shown = rf.scan(action="plate")
     assert shown.step == "plate"
-    rf.through("PLT-B", TENT_EACH, "5")
-    a, b = Container.objects.get(barcode="PLT-A"), Container.objects.get(barcode="PLT-B")
+    shown = rf.scan(action="newplate")  # no label at hand: a plate of our series is made
+    b = Container.objects.exclude(barcode=lpn(11)).get(type=ContainerType.PALLET)
+    assert shown.message.startswith(f"New pallet {b.barcode}")
+    rf.through(TENT_EACH, "5")
+    a = Container.objects.get(barcode=lpn(11))
     assert (on_hand(tent, site.dock, a), on_hand(tent, site.dock, b)) == (4, 5)
     assert line(asn).received == 9
 
@@ -322,12 +338,12 @@ def test_the_committing_scan_query_count(
     django_assert_num_queries: Any,
 ) -> None:
     rf = Scanner(oscar, site.warehouse)
-    at_item_step(rf, plate="PLT-Q")
+    at_item_step(rf, plate=lpn(12))
     rf.through(TENT_EACH, "1", TENT_EACH)  # a first receipt: balance rows exist, as on the floor
     # 6 the dispatcher's (session, user, the gate's savepoint, insert, outcome, release), 3 the
     # flow's (the receipt, the item, the plate with its location), 18 the services' (the line and
     # its lock, the receipt's state, scan, locks — the plate once —, balances, touch); the next
-    # screen reads nothing.
-    with django_assert_num_queries(27):
+    # screen reads the receipt's lines, expected and received so far (1).
+    with django_assert_num_queries(28):
         shown = rf.scan("2")
     assert shown.tone == "ok", shown.message

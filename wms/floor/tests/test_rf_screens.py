@@ -61,10 +61,15 @@ def test_a_brand_user_cannot_use_the_floor(site: Site, alice: User) -> None:
     alice.save()
     http = HttpClient()
     _, _, body = signin(http, "B-ALICE")
-    assert parse(200, body).message == "Brand accounts cannot use the floor screens."
-    http.force_login(alice)
-    assert http.get("/rf/pick/").status_code == 302
-    assert http.get("/rf/")["Location"] == "/rf/signin/"
+    refused = "Brand users cannot use the floor screens."
+    assert parse(200, body).message.startswith(refused)
+    _, _, body = signin(http, alice.username)  # by user name: the same answer, not "not known"
+    assert parse(200, body).message.startswith(refused)
+    http.force_login(alice)  # signed in at the portal, then opening the scanner pages
+    for page in ("/rf/", "/rf/pick/", "/rf/warehouse/"):
+        response = http.get(page)
+        assert response.status_code == 403
+        assert parse(403, response.content.decode()).message.startswith(refused)
 
 
 def test_with_two_warehouses_the_operator_chooses(site: Site, oscar: User) -> None:
