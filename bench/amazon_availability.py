@@ -101,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     state._apply_availability = recording
     if args.rate is not None:
-        sim.plans["patchListingsItem"] = (args.rate, max(1, int(args.rate * 2)))
-    rate, burst = sim.plans.get("patchListingsItem") or plan_for("patchListingsItem")
+        sim.usage.override("patchListingsItem", args.rate, max(1, int(args.rate * 2)))
+    rate, burst = sim.usage.plan("patchListingsItem", plan_for("patchListingsItem"))
     settings.AMAZON_SP_API_URL = settings.AMAZON_LWA_URL = sim.url
     creds = Credentials()
     tag = _pg.unique_code("AB")
