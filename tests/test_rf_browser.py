@@ -312,9 +312,12 @@ def test_an_operator_receives_stows_picks_packs_and_ships(
     assert op.result() == f"Loaded {carton} onto TRL-7781."
     # Taken off the open load (the wrong trailer, say), then loaded again.
     op.press("Take a carton off", "load-unload")
-    op.scan(sscc_scan, "load-unloaded")
+    op.scan(sscc_scan, "load-unload-where")
+    assert op.prompt() == f"Put {carton} down off the lane and scan where"
+    op.scan(site.staging.code, "load-unloaded")
     op.expect_tone("ok")
-    assert op.result() == f"Took {carton} off TRL-7781; it stays at {site.lane.code} until moved."
+    assert op.result() == f"Took {carton} off TRL-7781; moved to {site.staging.code}."
+    assert Container.objects.get(barcode=carton).location == site.staging
     assert not order.parcels.filter(load_parcel__isnull=False).exists()
     op.scan(sscc_scan, "load-carton-again")
     assert op.result() == f"Loaded {carton} onto TRL-7781."
@@ -472,8 +475,11 @@ def test_the_other_floor_tasks_in_the_browser(
     op.open("/rf/quarantine/", "quarantine")
     for value in ("P-01", "NWO-TENT", "3"):
         op.scan(value, f"quarantine-{value}")
-    op.press("Damaged", "quarantine-damaged")
+    # A choice typed at the keyboard as well as pressed: the reason's number, then Enter.
+    assert "1 Damaged" in op.page.locator(".rf-hint").inner_text()
+    op.scan("1", "quarantine-damaged-typed")
     op.expect_tone("warn")  # done, and the stock is out of circulation: amber
+    assert Touch.objects.filter(kind=TouchKind.QUARANTINE).get().reason_code == "damaged"
     op.open("/rf/release/", "release")
     for value in ("P-01", "NWO-TENT", "3"):
         op.scan(value, f"release-{value}")

@@ -6,11 +6,15 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from channels_app.carrier import outbound
 from channels_app.carrier.models import CarrierAccount, CarrierLabel, TrackingEvent
 
 
@@ -89,6 +93,26 @@ class CarrierLabelAdmin(admin.ModelAdmin[CarrierLabel]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bought through outbound.buy_label, never typed
+
+    # "Buy missing label": a button above the list (change_list.html), not a row action — the
+    # cartons it is for have no label row to select.
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(require_POST(self.buy_missing_labels))
+        return [
+            path("buy-missing/", view, name="carrier_carrierlabel_buy_missing"),
+            *super().get_urls(),
+        ]
+
+    def buy_missing_labels(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        lines = outbound.buy_missing_labels(actor=request.user)  # type: ignore[arg-type]
+        if not lines:
+            self.message_user(request, "No closed carton is missing its carrier label.")
+        for line in lines:
+            level = messages.WARNING if "not bought" in line else messages.SUCCESS
+            self.message_user(request, line, level)
+        return HttpResponseRedirect(reverse("admin:carrier_carrierlabel_changelist"))
 
 
 @admin.register(TrackingEvent)

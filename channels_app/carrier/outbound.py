@@ -25,6 +25,7 @@ from channels_app.carrier.errors import (
     TransportError,
 )
 from channels_app.carrier.models import CarrierAccount, CarrierLabel, LabelState
+from channels_app.carrier.selectors import parcels_missing_label
 from compliance.models import PrinterKind
 from compliance.printing import station_printer
 from compliance.station import queue_label
@@ -145,6 +146,29 @@ def on_closed(event: hooks.Closed) -> list[str]:
         return [f"Carrier label for {barcode} not bought: {exc.message}"]
     where = f"printed at {station.code}" if label.print_job_id else "print it at the label desk"
     return [f"Carrier label {label.tracking_number} for {barcode}: {where}."]
+
+
+def buy_missing_labels(*, actor: User) -> list[str]:
+    """The back office's "Buy missing label": buy_label for every closed carton whose label the
+    close could not buy (the carrier was down), one line per carton for the person who asked.
+
+    Each parcel in its own transaction: one the carrier still refuses does not stop the others.
+    """
+    lines = []
+    for parcel in parcels_missing_label():
+        barcode = parcel.container.barcode
+        try:
+            with transaction.atomic():
+                label = buy_label(parcel=parcel, actor=actor)
+        except TransportError as exc:
+            lines.append(f"{barcode}: not bought: {exc}. Try again when the carrier answers.")
+        except DomainError as exc:
+            lines.append(f"{barcode}: not bought: {exc.message}")
+        else:
+            lines.append(
+                f"{barcode}: label {label.tracking_number} bought; print it at the label desk."
+            )
+    return lines
 
 
 def bought_tracking(parcels: Sequence[Parcel]) -> dict[int, str]:

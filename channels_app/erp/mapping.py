@@ -169,5 +169,24 @@ def return_receipt(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def return_disposition(payload: dict[str, Any]) -> dict[str, Any]:
+    """What became of returned units: restocked (sellable again), quarantined or disposed, and the
+    location they went to — the ERP's stock and the refund or credit follow from it."""
+    return {
+        "rma": payload.get("rma"),
+        "order": payload.get("order"),
+        "decided_at": payload.get("at"),
+        "lines": [
+            {
+                "sku": payload.get("sku"),
+                "quantity": payload.get("quantity"),
+                "grade": payload.get("grade"),
+                "disposition": payload.get("disposition"),
+                "location": payload.get("location"),
+            }
+        ],
+    }
+
+
 def inventory_snapshot(payload: dict[str, Any]) -> dict[str, Any]:
     return {"taken_at": payload.get("taken_at"), "items": payload.get("items", [])}

@@ -2,8 +2,9 @@
 handler (``erp:<integration id>``), plus inventory snapshots queued as events.
 
 The router names ``erp:<id>`` for shipment and receipt confirmations, returns received (and graded)
-and snapshots of a client with an active ERP integration; the handler POSTs each with the outbox's
-idempotency key, through a shared token bucket per integration.
+and dispositioned (restocked, quarantined, disposed), and snapshots, of a client with an active ERP
+integration; the handler POSTs each with the outbox's idempotency key, through a shared token
+bucket per integration.
 The ERP applies a key once; we send it at least once.
 """
 
@@ -35,6 +36,7 @@ PATHS = {
     "order_shipped": "/api/v1/shipment-confirmations",
     "receipt_complete": "/api/v1/receipt-confirmations",
     "return_received": "/api/v1/return-receipts",
+    "return_disposition": "/api/v1/return-dispositions",
     SNAPSHOT: "/api/v1/inventory-snapshots",
 }
 
@@ -73,6 +75,8 @@ def body_for(delivery: Delivery) -> dict[str, Any]:
         return mapping.receipt_confirmation(delivery.payload)
     if delivery.kind == "return_received":
         return mapping.return_receipt(delivery.payload)
+    if delivery.kind == "return_disposition":
+        return mapping.return_disposition(delivery.payload)
     return mapping.inventory_snapshot(delivery.payload)
 
 

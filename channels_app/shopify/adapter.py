@@ -412,28 +412,20 @@ def fetch_stock(store: ShopifyStore, sku: str | None = None) -> dict[str, int]:
 def fetch_tracking_numbers(store: ShopifyStore, names: list[str]) -> dict[str, str]:
     """{fulfillment name: tracking number} for the names Shopify asks about ("#1001.1").
 
-    Shopify asks by the fulfillment's name: the order's name, a dot, and the fulfillment's number
-    within the order (Shopify's own client of this callback documents ``order_names`` as "The
-    fulfillment names we require tracking numbers for (i.e. #1001.1)"), and reads one tracking
-    number per name. We keep the order's name per fulfillment order we were asked to fulfil, not
-    Shopify's fulfillment number, so ``#1001.N`` is answered from our N-th shipped fulfillment
-    order of order #1001 (in the order we shipped them), the first parcel's number; a name we
-    cannot place is left out (Shopify then keeps what it has)."""
+    Shopify asks by the fulfillment's name (Shopify's own client of this callback documents
+    ``order_names`` as "The fulfillment names we require tracking numbers for (i.e. #1001.1)"),
+    and reads one tracking number per name. We store the name fulfillmentCreate answered with
+    (``fulfillment_name``) and answer from it exactly, the first parcel's number; a name that is
+    not one of our fulfillments (another location's, or one we never created) is left out, and
+    Shopify then keeps what it has."""
+    rows = ShopifyFulfillmentOrder.objects.filter(
+        store=store, fulfillment_name__in=[n for n in names if n], order__isnull=False
+    ).order_by("pk")
     found: dict[str, str] = {}
-    for name in names:
-        base, dot, number = name.rpartition(".")
-        if not dot or not number.isdigit() or not base:
-            base, number = name, "1"
-        shipped = [
-            row
-            for row in ShopifyFulfillmentOrder.objects.filter(
-                store=store, order_name=base, order__isnull=False
-            ).order_by("updated_at", "pk")
-            if _tracking_of(row)
-        ]
-        n = int(number)
-        if 1 <= n <= len(shipped):
-            found[name] = _tracking_of(shipped[n - 1])[0]
+    for row in rows:
+        numbers = _tracking_of(row)
+        if numbers:
+            found.setdefault(row.fulfillment_name, numbers[0])
     return found
 
 

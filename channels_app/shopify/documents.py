@@ -93,7 +93,7 @@ FULFILLMENTS_OF = """
 query FulfillmentsOf($id: ID!) {
   fulfillmentOrder(id: $id) {
     id status requestStatus
-    fulfillments(first: 20) { nodes { id status trackingInfo { company number url } } }
+    fulfillments(first: 20) { nodes { id name status trackingInfo { company number url } } }
   }
 }
 """
@@ -101,7 +101,7 @@ query FulfillmentsOf($id: ID!) {
 FULFILL = """
 mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) {
-    fulfillment { id status trackingInfo { company number url } }
+    fulfillment { id name status trackingInfo { company number url } }
     userErrors { field message }
   }
 }

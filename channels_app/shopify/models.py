@@ -92,6 +92,11 @@ class ShopifyFulfillmentOrder(models.Model):
     state = models.CharField(max_length=30, choices=FulfillmentOrderState.choices, blank=True)
     decision = models.TextField(blank=True, help_text="What we told Shopify, and why.")
     fulfillment_id = models.CharField(max_length=80, blank=True)
+    fulfillment_name = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='Shopify\'s name for our fulfillment ("#1001.1"), as fulfillmentCreate answered.',
+    )
     tracking = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

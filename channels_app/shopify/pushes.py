@@ -10,6 +10,7 @@ Split from adapter.py (what Shopify asks of us); both talk to Shopify only throu
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.utils import timezone
 
@@ -60,7 +61,7 @@ def create_fulfillment(store: ShopifyStore, *, event_id: int) -> str:
         )
         for f in (existing.get("fulfillments") or {}).get("nodes", []):
             if any(t.get("number") in numbers for t in f.get("trackingInfo") or []):
-                _fulfilled(row, f["id"], carrier, numbers)
+                _fulfilled(row, f, carrier, numbers)
                 return str(f["id"])
         payload = _mutate(
             api,
@@ -75,17 +76,18 @@ def create_fulfillment(store: ShopifyStore, *, event_id: int) -> str:
             },
             field="fulfillmentCreate",
         )
-    fulfillment_id = str(payload["fulfillment"]["id"])
-    _fulfilled(row, fulfillment_id, carrier, numbers)
-    return fulfillment_id
+    _fulfilled(row, payload["fulfillment"], carrier, numbers)
+    return str(payload["fulfillment"]["id"])
 
 
 def _fulfilled(
-    row: ShopifyFulfillmentOrder, fulfillment_id: str, carrier: str, numbers: list[str]
+    row: ShopifyFulfillmentOrder, fulfillment: dict[str, Any], carrier: str, numbers: list[str]
 ) -> None:
+    # Shopify's name for the fulfillment ("#1001.1") is what fetch_tracking_numbers is asked by.
     ShopifyFulfillmentOrder.objects.filter(pk=row.pk).update(
         state=FS.FULFILLED,
-        fulfillment_id=fulfillment_id,
+        fulfillment_id=str(fulfillment["id"]),
+        fulfillment_name=str(fulfillment.get("name") or ""),
         tracking=[{"company": carrier, "number": n} for n in numbers],
         updated_at=timezone.now(),
     )

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from wms.catalog import selectors as catalog_selectors
 from wms.catalog.models import Item, Lot
 from wms.catalog.selectors import ResolvedBarcode, resolve_barcode
 from wms.errors import InvalidQuantity, UnknownBarcode, WrongContainer, WrongLocation
-from wms.floor.errors import InvalidDate, UnknownLot
+from wms.floor.errors import ChoiceRequired, InvalidDate, UnknownLot
 from wms.layout import selectors as layout_selectors
 from wms.layout.models import Container, Location, Warehouse
 
@@ -35,6 +36,28 @@ def location(warehouse: Warehouse, value: str, *, expected: Location | None = No
     if found.is_virtual:
         raise WrongLocation(f"{found.code} is a virtual location; scan a real one.")
     return found
+
+
+def numbered(options: Sequence[tuple[str, str]]) -> str:
+    """ "1 Damaged · 2 Expired …": how a choice's buttons are typed on a keyboard or keypad."""
+    return " · ".join(f"{n} {label}" for n, (_code, label) in enumerate(options, 1))
+
+
+def choice(value: str, options: Sequence[tuple[str, str]], *, what: str) -> str:
+    """A choice typed instead of pressed: its number on the screen, its code or its label (any
+    case). Nothing typed is no choice: a grade or reason has no safe default."""
+    typed = clean(value).lower()
+    for n, (code, label) in enumerate(options, 1):
+        if typed and typed in (str(n), code.lower(), label.lower()):
+            return code
+    if not typed:
+        raise ChoiceRequired(
+            f"Type the {what}'s number and Enter, or press it: {numbered(options)}."
+        )
+    raise ChoiceRequired(
+        f"{clean(value)} is not a {what} here. Type its number and Enter, or press it: "
+        f"{numbered(options)}."
+    )
 
 
 def container(value: str, *, expected: Container | None = None) -> Container:

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wms.accounts.models import User
-from wms.errors import WrongContainer, WrongLocation
+from wms.errors import WrongContainer, WrongLocation, WrongLocationType
 from wms.inventory import touches
 from wms.inventory.ledger import ScanContext
+from wms.inventory.models import Scan, TouchKind
 from wms.layout.models import Container, ContainerType, Location, LocationType, Warehouse
 from wms.loading.models import Load, LoadParcel, LoadState
 from wms.orders import shipping
@@ -30,6 +31,13 @@ from wms.orders.errors import (
 from wms.orders.models import Order, OrderState, Parcel, Shipment
 
 LOAD_FROM = (LocationType.SHIP_LANE, LocationType.DOCK)
+# Where a packed carton taken off a load may wait: not storage, where it would look like stock.
+UNLOAD_TO = (
+    LocationType.STAGING,
+    LocationType.PACK_STATION,
+    LocationType.SHIP_LANE,
+    LocationType.DOCK,
+)
 
 
 @dataclass(frozen=True)
@@ -172,27 +180,62 @@ def load_carton(ctx: ScanContext, *, load: Load, container: Container) -> Loaded
 
 
 @transaction.atomic
-def unload_carton(ctx: ScanContext, *, load: Load, container: Container) -> Unloaded:
-    """Take a carton (or a pallet of cartons) off an open load: it is no longer shipped with it.
-    The carton stays where it stands (the lane) until someone moves it; an emptied load takes
-    its carrier from the next carton loaded."""
+def unload_carton(
+    ctx: ScanContext, *, load: Load, container: Container, to_location: Location
+) -> Unloaded:
+    """Take a carton (or a pallet of cartons) off an open load and put it down at `to_location`:
+    it no longer ships with the load, and the ledger records a move to where the operator put it
+    (a Move touch under the scan's id), so nobody looks for it on the lane. It may not stay on
+    the load's own lane, where it would look loaded. An emptied load takes its carrier from the
+    next carton loaded. A retried scan (same scan id) answers as the first did."""
     load = _locked_open(load)
-    parcels = _parcels_of(container)
-    on_this = LoadParcel.objects.filter(load=load, parcel__in=parcels)
+    on_this = LoadParcel.objects.filter(load=load, parcel__in=_parcels_of(container))
     names = sorted(on_this.values_list("parcel__container__barcode", flat=True))
+    if not names:
+        if Scan.objects.filter(pk=ctx.scan_id, kind=TouchKind.MOVE).exists():
+            return Unloaded(
+                load, [], f"Took {container.barcode} off {load.reference}; already moved."
+            )
+        raise WrongContainer(
+            f"{container.barcode} is not on load {load.reference}; scan a carton loaded on it."
+        )
+    if to_location.pk == load.location_id:
+        raise WrongLocation(
+            f"{to_location.code} is the lane of load {load.reference}; put {container.barcode} "
+            "down somewhere else (staging, a pack station, another lane) and scan that.",
+            field="location",
+        )
+    if to_location.type not in UNLOAD_TO:
+        names_ok = ", ".join(LocationType(t).label.lower() for t in UNLOAD_TO)
+        raise WrongLocationType(
+            f"{to_location.code} is a {to_location.get_type_display().lower()} location; a "
+            f"packed carton waits at a {names_ok} location.",
+            field="location",
+        )
+    touches.move_container(ctx, container=container, to_location=to_location)
+    on_this.delete()
+    if not LoadParcel.objects.filter(load=load).exists():
+        Load.objects.filter(pk=load.pk).update(carrier="")
+    return Unloaded(
+        load,
+        names,
+        f"Took {', '.join(names)} off {load.reference}; moved to {to_location.code}.",
+    )
+
+
+def check_on_load(*, load: Load, container: Container) -> list[str]:
+    """The cartons of `container` on `load` (asked before "where did you put it?"); refused when
+    none is."""
+    names = sorted(
+        LoadParcel.objects.filter(load=load, parcel__in=_parcels_of(container)).values_list(
+            "parcel__container__barcode", flat=True
+        )
+    )
     if not names:
         raise WrongContainer(
             f"{container.barcode} is not on load {load.reference}; scan a carton loaded on it."
         )
-    on_this.delete()
-    if not LoadParcel.objects.filter(load=load).exists():
-        Load.objects.filter(pk=load.pk).update(carrier="")
-    where = container.location.code if container.location else load.location.code
-    return Unloaded(
-        load,
-        names,
-        f"Took {', '.join(names)} off {load.reference}; it stays at {where} until moved.",
-    )
+    return names
 
 
 def check_closable(load: Load) -> tuple[dict[int, list[Parcel]], list[Order]]:

@@ -5,6 +5,7 @@
     POST /api/v1/shipment-confirmations             each applied once per Idempotency-Key
     POST /api/v1/receipt-confirmations
     POST /api/v1/return-receipts                    a return received and graded
+    POST /api/v1/return-dispositions                what became of returned units
     POST /api/v1/inventory-snapshots
     /_sim/…                                         test controls: the base's (state, faults,
                                                     release) and items, config
@@ -32,6 +33,7 @@ WRITES = {
     "/api/v1/shipment-confirmations": "shipment_confirmation",
     "/api/v1/receipt-confirmations": "receipt_confirmation",
     "/api/v1/return-receipts": "return_receipt",
+    "/api/v1/return-dispositions": "return_disposition",
     "/api/v1/inventory-snapshots": "inventory_snapshot",
 }
 Result = tuple[int, Any]
@@ -64,6 +66,35 @@ def _return_problem(body: dict[str, Any]) -> str | None:
         if line.get("grade") not in GRADES:
             return f"{line['sku']}: grade must be one of {', '.join(GRADES)}"
     return None
+
+
+DISPOSITIONS = ("restocked", "quarantined", "disposed")
+
+
+def _disposition_problem(body: dict[str, Any]) -> str | None:
+    """A return disposition names its RMA and, per line, a SKU, a positive quantity, what became
+    of the units and where they went (a disposal goes to scrap, which is a location too)."""
+    if not isinstance(body.get("rma"), str) or not body["rma"]:
+        return "rma is required"
+    if not isinstance(body.get("decided_at"), str) or not body["decided_at"]:
+        return "decided_at is required"
+    lines = body.get("lines")
+    if not isinstance(lines, list) or not lines:
+        return "lines: a non-empty list is required"
+    for line in lines:
+        if not isinstance(line, dict) or not isinstance(line.get("sku"), str):
+            return "each line needs a sku"
+        quantity = line.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            return f"{line['sku']}: quantity must be a positive integer, not {quantity!r}"
+        if line.get("disposition") not in DISPOSITIONS:
+            return f"{line['sku']}: disposition must be one of {', '.join(DISPOSITIONS)}"
+        if not isinstance(line.get("location"), str) or not line["location"]:
+            return f"{line['sku']}: location is required"
+    return None
+
+
+PROBLEMS = {"return_receipt": _return_problem, "return_disposition": _disposition_problem}
 
 
 @dataclass
@@ -116,7 +147,8 @@ class ErpState:
             return 400, error("Idempotency-Key header is required")
         if not isinstance(body, dict):
             return 400, error("body must be an object")
-        problem = _return_problem(body) if operation == "return_receipt" else None
+        check = PROBLEMS.get(operation)
+        problem = check(body) if check else None
         if problem:
             return 422, error(problem)
         self.effects["arrivals"][key] += 1

@@ -478,9 +478,22 @@ class MutationRoot:
             self.s.effects["fulfillments"][fo["id"]] += 1
             if all(x["remainingQuantity"] == 0 for x in fo["lineItems"]):
                 fo["status"] = "CLOSED"
+        # Fulfillment.name: "Human readable reference identifier for this fulfillment" (the
+        # 2026-04 schema); Shopify's Fulfillment resource reference gives its form: "two parts
+        # separated by a .: the order name and the fulfillment number", numbered per order
+        # ("#1001.1", "#1001.2"; https://shopify.dev/changelog/the-fulfillment-resource-now-
+        # includes-a-name-property). Counted over every fulfillment order of the order.
+        first = self.s.fulfillment_orders[groups[0]["fulfillmentOrderId"]]
+        earlier = {
+            f
+            for other in self.s.fulfillment_orders.values()
+            if other["orderId"] == first["orderId"]
+            for f in other["fulfillments"]
+            if f != fid
+        }
         self.s.fulfillments[fid] = {
             "id": fid,
-            "name": fid.rsplit("/", 1)[-1],
+            "name": f"{first['orderName']}.{len(earlier) + 1}",
             "status": "SUCCESS",
             "trackingInfo": [
                 {

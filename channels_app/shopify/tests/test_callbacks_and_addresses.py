@@ -13,6 +13,7 @@ import pytest
 from channels_app.shopify import mapping, signing
 from channels_app.shopify.models import ShopifyStore
 from channels_app.shopify.tests.conftest import SimControl, pick_pack_ship
+from channels_app.shopify.tests.test_outbound import deliver_all
 from tests.factories import Site, stock
 from wms.accounts.models import User
 from wms.catalog.models import Item
@@ -100,6 +101,7 @@ def test_fetch_tracking_numbers_answers_by_fulfillment_name_in_the_documented_sh
     pick_pack_ship(
         site, Order.objects.get(external_id=created["fulfillment_order_id"]), oscar, sam, "1ZNAME"
     )
+    deliver_all(served)  # fulfillmentCreate: Shopify names our fulfillment "#1001.1"
     # Shopify's client sends the names Rails-style, with the shop.
     query = urlencode(
         [("order_names[]", "#1001.1"), ("order_names[]", "#1002.1"), ("shop", served.shop_domain)]

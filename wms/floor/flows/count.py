@@ -177,6 +177,10 @@ class Count(Flow):
         return Outcome(after, f"Approved by {boss.username}: recorded {what}.")
 
 
+# The review's buttons, typed: their number on the screen or their word (Enter alone approves).
+DECISIONS = [("approve", "Approve"), ("reject", "Reject"), ("next", "Next")]
+
+
 def _approval(rf: RfContext, state: State) -> CountApproval:
     found = stock.pending_approval(warehouse=rf.wh, pk=state.get("approval", 0))
     if found is None:
@@ -231,10 +235,11 @@ class Approvals(Flow):
             facts.insert(2, ("Lot", approval.lot.code))
         return Screen(
             prompt=f"Approve the count of {approval.item.sku} at {approval.location.code}?",
-            hint="Approve records the count against the stock as it is now; reject asks for a new count.",
+            hint="Approve records the count against the stock as it is now; reject asks for a "
+            "new count. Enter alone approves; or type 2 (reject), 3 (next) and Enter.",
+            label="Enter to approve",
             state=state,
             facts=facts,
-            input=False,
             actions=[
                 Action("approve", "Approve", "primary"),
                 Action("reject", "Reject", "danger"),
@@ -246,6 +251,10 @@ class Approvals(Flow):
         if state["step"] == "idle":
             return Outcome(_next_approval(rf), "", "info")
         current = int(state.get("approval") or 0)
+        if not action:
+            # A confirmation accepts Enter (the bounce guard has already dropped a bounced one).
+            typed = scanning.clean(value)
+            action = scanning.choice(typed, DECISIONS, what="choice") if typed else "approve"
         if action == "next":
             return Outcome(_next_approval(rf, current), "", "info")
         if action not in ("approve", "reject"):

@@ -67,6 +67,16 @@ class LoadFlow(Flow):
                 facts=facts,
                 actions=[Action("back", "Keep loading")],
             )
+        if state["step"] == "unload_to":
+            barcode = layout_selectors.get_container(pk=state["container"]).barcode
+            return Screen(
+                prompt=f"Put {barcode} down off the lane and scan where",
+                label="Location",
+                hint="Staging, a pack station or another lane; it leaves the load when scanned.",
+                state=state,
+                facts=facts,
+                actions=[Action("back", "Keep it on the load")],
+            )
         if state["step"] == "confirm":
             ships = loading.plural(counts["complete"], "order")
             return Screen(
@@ -117,8 +127,17 @@ class LoadFlow(Flow):
             case "unload":
                 if action == "back":
                     return Outcome(step(state, "carton"), "", "info")
+                container = scanning.container(value)
+                loading.check_on_load(load=_load(state), container=container)
+                return Outcome(step(state, "unload_to", container=container.pk), "", "info")
+            case "unload_to":
+                if action == "back":
+                    return Outcome(step(state, "carton"), "", "info")
                 off = loading.unload_carton(
-                    rf.ctx(), load=_load(state), container=scanning.container(value)
+                    rf.ctx(),
+                    load=_load(state),
+                    container=layout_selectors.get_container(pk=state["container"]),
+                    to_location=scanning.location(rf.wh, value),
                 )
                 return Outcome(step(state, "carton"), off.message)
             case "confirm":

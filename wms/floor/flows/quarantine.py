@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from wms.accounts.models import Role, User
 from wms.floor import held, scanning
-from wms.floor.errors import ChoiceRequired, UnknownStep
+from wms.floor.errors import UnknownStep
 from wms.floor.screens import Action, Flow, Outcome, RfContext, Screen, State, register, step
 from wms.floor.supervisor import badge_screen, pin_screen, supervisor_by_badge, supervisor_with_pin
 from wms.inventory import selectors as stock
@@ -101,9 +101,9 @@ class _StatusChange(Flow):
                 return Screen(
                     prompt=f"{self.verb} {state['qty']} × {held.item(rf, state).sku}: why?",
                     label="Reason",
+                    hint=f"Type its number and Enter, or press it: {scanning.numbered(self.reasons)}.",
                     state=state,
                     facts=facts,
-                    input=False,
                     actions=[Action(c, label, "primary") for c, label in self.reasons] + cancel,
                 )
         more = self.render_more(rf, state)
@@ -135,10 +135,15 @@ class _StatusChange(Flow):
                     step(state, "reason", qty=qty), f"{qty} × {held.item(rf, state).sku}.", "info"
                 )
             case "reason":
-                label = dict(self.reasons).get(action)
-                if label is None:
-                    raise ChoiceRequired("Choose a reason below.")
-                return self.reasoned(rf, step(state, "reason", reason=action, reason_label=label))
+                reasons = dict(self.reasons)
+                code = (
+                    action
+                    if action in reasons
+                    else scanning.choice(value, self.reasons, what="reason")
+                )
+                return self.reasoned(
+                    rf, step(state, "reason", reason=code, reason_label=reasons[code])
+                )
         return self.commit(rf, state, value)
 
     def reasoned(self, rf: RfContext, state: State) -> Outcome:

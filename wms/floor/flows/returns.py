@@ -7,7 +7,6 @@ from wms.catalog import selectors as catalog_selectors
 from wms.floor import held, scanning
 from wms.floor.errors import (
     AmbiguousNumber,
-    ChoiceRequired,
     GoneMeanwhile,
     ScanRequired,
     UnknownReturn,
@@ -126,9 +125,9 @@ class Returns(Flow):
                 return Screen(
                     prompt=f"Grade {item.sku}",
                     label="Grade",
+                    hint=f"Type its number and Enter, or press it: {scanning.numbered(Grade.choices)}.",
                     state=state,
                     facts=facts,
-                    input=False,
                     actions=[Action(g.value, g.label, "primary") for g in Grade] + other,
                 )
             case "quantity":
@@ -170,10 +169,13 @@ class Returns(Flow):
                 date = scanning.expiry(value)
                 return Outcome(step(state, "grade", expiry=date.isoformat()), f"Expiry {date}.")
             case "grade":
-                if action not in Grade.values:
-                    raise ChoiceRequired("Choose the grade below.")
+                grade = (
+                    action
+                    if action in Grade.values
+                    else scanning.choice(value, Grade.choices, what="grade")
+                )
                 return Outcome(
-                    step(state, "quantity", grade=action), Grade(action).label + ".", "info"
+                    step(state, "quantity", grade=grade), Grade(grade).label + ".", "info"
                 )
             case "quantity":
                 return self._receive(rf, state, value)
