@@ -398,6 +398,7 @@ def test_the_station_pages_sign_in_refuse_and_remember_the_printer(
     assert job.downloaded_by == clerk and job.state == JobState.SENT
     queue = http.get("/station/queue/").content.decode()
     assert f'id="job-{job.pk}"' in queue and "Downloaded by cleo" in queue
+    assert '<td class="st-mono"> P-01</td>' in queue  # the For column names the location
     refused = http.post(f"/station/jobs/{job.pk}/reprint/", headers={"HX-Request": "true"})
     assert "Say why the label is printed again" in refused.content.decode()
     again = http.post(

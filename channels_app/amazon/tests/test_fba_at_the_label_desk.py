@@ -12,8 +12,9 @@ from channels_app.amazon.models import AmazonIntegration, FbaShipment, InboundPl
 from channels_app.amazon.tests.conftest import SimControl
 from channels_app.amazon.tests.test_fba import packed_replenishment
 from compliance import printing, station_desk, station_lookup
-from compliance.models import Printer
+from compliance.models import Printer, PrintJob
 from compliance.tests.test_labels import plain, scan
+from tests.conftest import api_as
 from tests.factories import Site
 from wms.accounts.models import User
 from wms.catalog import services as catalog
@@ -70,6 +71,21 @@ def test_an_fba_shipment_is_found_by_either_id_and_its_box_labels_carry_the_conf
     # To Amazon's fulfilment centre getShipment named, not to the order's address.
     words = _text(bytes(jobs[0].content)).upper()
     assert "BREINIGSVILLE" in words and "ABE2" in words and "BOX 1 OF 2" in words
+
+    # The API prints the same label by Amazon's shipment ID.
+    answer = api_as(sam).post(
+        "/api/label-station/jobs/",
+        {
+            "kind": "fba_box",
+            "printer": desk.pk,
+            "parcel": parcels[1].pk,
+            "fba_shipment": shipment_id,
+        },
+        format="json",
+    )
+    assert answer.status_code == 201 and answer.json()["subject"] == f"{confirmation}U000002"
+    api_job = PrintJob.objects.get(pk=answer.json()["id"])
+    assert plain(scan(bytes(api_job.content))[0]) == [f"{confirmation}U000002"]
 
     catalog.add_identifier(item=tent, kind=IdentifierKind.FNSKU, value="X00TENT001")
     catalog.add_identifier(item=mug, kind=IdentifierKind.FNSKU, value="X00MUG0001")
