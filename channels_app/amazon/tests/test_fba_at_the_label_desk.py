@@ -4,6 +4,8 @@ confirmation ID and the box's number in its own shipment, also when Amazon split
 
 from __future__ import annotations
 
+from typing import Any
+
 import pypdfium2
 import pytest
 
@@ -173,3 +175,25 @@ def test_box_labels_wait_for_the_confirmation_id(
         station_desk.print_bulk(
             kind="fba_boxes", params={"fba_shipment": shipment_id}, printer=desk, actor=sam
         )
+
+
+def test_the_back_office_lists_a_plans_shipments_and_their_boxes(
+    sim: SimControl,
+    integration: AmazonIntegration,
+    site: Site,
+    tent: Item,
+    mug: Item,
+    oscar: User,
+    sam: User,
+    admin_client: Any,
+) -> None:
+    sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
+    sim.config(fba_split=2)
+    order, _ = packed_replenishment(site, tent, mug, oscar, sam)
+    plan = adapter.fba_inbound_plan(integration, order)
+    first, second = FbaShipment.objects.filter(plan=plan)
+    listed = admin_client.get("/admin/amazon/fbashipment/").content.decode()
+    assert first.confirmation_id in listed and "MDT1" in listed
+    page = admin_client.get(f"/admin/amazon/fbashipment/{second.pk}/change/").content.decode()
+    box = second.boxes.get()
+    assert box.package_id in page and str(box.parcel) in page
