@@ -307,7 +307,12 @@ class InboundPlanAdmin(admin.ModelAdmin[InboundPlan]):
 
     @admin.action(description="Continue the selected plans from their step")
     def continue_selected(self, request: HttpRequest, queryset: QuerySet[InboundPlan]) -> None:
-        waiting = list(queryset.exclude(step="labelled").values_list("pk", flat=True))
+        # A labelled plan whose shipments were never read continues too: it reads them.
+        waiting = list(
+            queryset.exclude(step="labelled", shipments__isnull=False)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
         for pk in waiting:
             transaction.on_commit(partial(tasks.fba_inbound_plan.delay, pk))
         self.message_user(request, f"{len(waiting)} plan(s) continue in the background.")

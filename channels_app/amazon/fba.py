@@ -267,9 +267,11 @@ def send_to_fba(
             _done(
                 plan, "transported", progress, "transportation confirmed (Amazon partnered carrier)"
             )
+        if plan.step in ("transported", "labelled") and not plan.shipments.exists():
+            # Placed before this integration read its shipments: read them now, for the desk.
+            read_shipments(client, plan, parcels)
+            progress(f"  shipments read: {', '.join(_names(plan))}.")
         if plan.step == "transported":
-            if not plan.shipments.exists():  # placed before shipments were read
-                read_shipments(client, plan, parcels)
             _labels(client, integration, plan, totals)
             _done(
                 plan,

@@ -48,8 +48,8 @@ class AmazonFbaShipments:
         if plan is None:
             return []
         read = list(plan.shipments.all())
-        if not read:
-            return [FbaShipment(shipment_id=plan.shipment_ids[0], order=order)]
+        if not read:  # placed before shipments were read: no confirmation ID, no box labels yet
+            return [FbaShipment(shipment_id=s, order=order) for s in plan.shipment_ids]
         return [_read(s) for s in read]
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from channels_app.amazon import adapter
 from channels_app.amazon.errors import CartonOverLimit, TransportError
-from channels_app.amazon.models import AmazonIntegration, FbaShipment, InboundPlan
+from channels_app.amazon.models import AmazonIntegration, FbaBox, FbaShipment, InboundPlan
 from channels_app.amazon.tests.conftest import SimControl
 from tests.factories import Site, ctx, place, stock
 from wms.accounts.models import User
@@ -196,3 +196,27 @@ def test_a_plan_amazon_splits_labels_each_shipments_own_boxes(
     [sim_plan] = [p for k, p in sim.state()["plans"].items() if k == plan.inbound_plan_id]
     assert all(s["labelled"] for s in sim_plan["shipments"].values())
     assert sim.state()["calls"]["getLabels"] == 2
+
+
+def test_a_plan_labelled_before_its_shipments_were_read_reads_them_when_continued(
+    sim: SimControl,
+    integration: AmazonIntegration,
+    site: Site,
+    tent: Item,
+    mug: Item,
+    oscar: User,
+    sam: User,
+) -> None:
+    sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
+    order, parcels = packed_replenishment(site, tent, mug, oscar, sam)
+    plan = adapter.fba_inbound_plan(integration, order)
+    FbaBox.objects.filter(shipment__plan=plan).delete()
+    FbaShipment.objects.filter(plan=plan).delete()  # as a plan labelled before this release
+
+    again = adapter.fba_inbound_plan(integration, order)
+
+    [read] = FbaShipment.objects.filter(plan=again)
+    assert read.confirmation_id == plan.confirmation_ids[0]
+    assert list(read.boxes.values_list("parcel_id", flat=True)) == [p.pk for p in parcels]
+    calls = sim.state()["calls"]
+    assert calls["getLabels"] == 1 and calls["confirmTransportationOptions"] == 1
