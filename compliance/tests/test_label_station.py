@@ -168,6 +168,13 @@ def test_each_label_says_what_it_needs(site: Site, ada: User, packed: Order) -> 
         format="json",
     )
     assert no_shipment.json()["message"] == "A fba box label needs the FBA shipment."
+    odd = api.post(
+        "/api/label-station/jobs/",
+        {"kind": "fba_box", "printer": desk.pk, "fba_shipment": "FBA 1;"},
+        format="json",
+    )
+    assert odd.status_code == 400 and "fba_shipment" in odd.text
+    assert PrintJob.objects.filter(label="fba_box").count() == 0
 
 
 def test_the_station_is_for_warehouse_staff(charlie: User, db: None) -> None:
