@@ -55,6 +55,7 @@ class PrintJobOut(serializers.ModelSerializer):
             "container",
             "order",
             "sscc",
+            "subject",
             "reprint_of",
             "created_at",
             "sent_at",
@@ -71,6 +72,7 @@ LABELS = [
     "location",
     "license_plate",
     "item",
+    "fba_box",
 ]
 
 
@@ -93,6 +95,12 @@ class PrintIn(serializers.Serializer):
         queryset=Container.objects.all(), required=False, allow_null=True, default=None
     )
     quantity = serializers.IntegerField(min_value=1, max_value=3000, default=1)
+    fba_shipment = serializers.RegexField(
+        r"^[A-Za-z0-9-]{1,40}$",
+        required=False,
+        default="",
+        help_text="For fba_box: the FBA shipment's Amazon shipment ID or confirmation ID (FBA…).",
+    )
 
 
 class PrinterViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

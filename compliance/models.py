@@ -105,6 +105,8 @@ class PrintJob(models.Model):
         "wms.Item", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sscc = models.CharField(max_length=18, blank=True)
+    # What the label names when no record above says it (a location's code, an FBA box ID).
+    subject = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     # A ZPL sender's claim (its lease): set while the label is on its way to the printer.

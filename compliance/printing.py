@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from compliance import sscc as sscc_service
 from compliance import station
+from compliance.fba import fba_by_code
 from compliance.labels import pdf, zpl
 from compliance.labels.data import (
     Address,
@@ -357,7 +358,7 @@ def _shipping_label(req: LabelRequest) -> Made:
 def _location(req: LabelRequest) -> Made:
     location = req.need(req.location, "location")
     code = CodeLabel(code=location.barcode, caption="LOCATION", description=location.code)
-    return Made("location", req.render.code_label(code))
+    return Made("location", req.render.code_label(code), {"subject": location.code})
 
 
 def _license_plate(req: LabelRequest) -> Made:
@@ -373,29 +374,53 @@ def _item(req: LabelRequest) -> Made:
 
 
 def _fba_box(req: LabelRequest) -> Made:
-    """Amazon's inbound box label for one carton of an FBA shipment: the box ID is the shipment
-    ID, "U" and the box number in six digits (Amazon's "FBA15…U000001" form)."""
+    """Amazon's inbound box label for one carton of an FBA shipment: the box ID is the shipment's
+    confirmation ID (FBA…), "U" and the box's number in that shipment in six digits (Amazon's
+    "FBA15…U000001" form). When Amazon split the plan, the number and count are the carton's own
+    shipment's, and the label goes to that shipment's fulfilment centre."""
     parcel = req.need(req.parcel, "parcel")
     shipment_id = req.need(req.fba_shipment or None, "FBA shipment")
-    order = Order.objects.select_related("warehouse").get(pk=parcel.order_id)
+    order = Order.objects.select_related("warehouse", "client").get(pk=parcel.order_id)
     if parcel.closed_at is None:
         raise LabelNotReady(
             f"Close {parcel.container.barcode} (weigh and measure it), then print its box label."
         )
-    parcels = list(order.parcels.order_by("pk").values_list("pk", flat=True))
-    number = parcels.index(parcel.pk) + 1
+    fba = fba_by_code(shipment_id)
+    if fba is not None and fba.no_box_labels:
+        raise LabelDataMissing(fba.no_box_labels)
+    if fba is not None and fba.order.pk != order.pk:
+        raise LabelNotReady(
+            f"FBA shipment {shipment_id} is order {fba.order.external_id}'s; "
+            f"{parcel.container.barcode} is order {order.external_id}'s.",
+            field="fba_shipment",
+        )
+    boxes = (
+        fba.parcel_ids()
+        if fba is not None
+        else list(order.parcels.order_by("pk").values_list("pk", flat=True))
+    )
+    if parcel.pk not in boxes:
+        raise LabelNotReady(
+            f"Amazon placed {parcel.container.barcode} in another shipment than {shipment_id}: "
+            "scan the carton to print the box label of its own shipment.",
+            field="fba_shipment",
+        )
+    label_id = fba.label_id if fba is not None else shipment_id
+    number = boxes.index(parcel.pk) + 1
     data = FbaBoxLabel(
-        shipment_id=shipment_id,
-        box_id=f"{shipment_id}U{number:06d}",
+        shipment_id=label_id,
+        box_id=f"{label_id}U{number:06d}",
         box_number=number,
-        box_count=len(parcels),
+        box_count=len(boxes),
         ship_from=warehouse_address(order.warehouse or parcel.container.warehouse),
-        ship_to=order_address(order),
-        fc_code=req.fc_code,
+        ship_to=(fba.ship_to if fba is not None else None) or order_address(order),
+        fc_code=(fba.fc_code if fba is not None else "") or req.fc_code,
         shipment_name=f"{order.client.code} {order.external_id}",
     )
     return Made(
-        "fba_box", req.render.fba_box_label(data), {"container": parcel.container, "order": order}
+        "fba_box",
+        req.render.fba_box_label(data),
+        {"container": parcel.container, "order": order, "subject": data.box_id},
     )
 
 

@@ -177,6 +177,7 @@ def reprint(
         shipment=job.shipment,
         item=job.item,
         sscc=job.sscc,
+        subject=job.subject,
     )
 
 

@@ -11,14 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from compliance import printing, station
+from compliance.fba import FbaShipment, fba_by_code
 from compliance.models import JobState, Printer, PrinterKind, PrintJob
-from compliance.station_lookup import StationInputInvalid, fba_by_code, label_request
+from compliance.station_lookup import StationInputInvalid, label_request
 from wms.accounts.models import Role, User
+from wms.catalog.models import Item
 from wms.errors import DomainError
+from wms.inventory.models import Balance
 from wms.loading.models import Load
 from wms.orders.models import Parcel
 
@@ -166,17 +169,34 @@ def bulk_requests(kind: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
             if fba.no_box_labels:
                 raise BulkRefused([fba.no_box_labels])
             extra = {"fba_shipment": fba.confirmation_id, "fc_code": fba.fc_code}
-            return [
-                {"label": "fba_box", "parcel": p, **extra}
-                for p in fba.order.parcels.select_related("container").order_by("pk")
-            ]
+            ids = fba.parcel_ids()
+            by_id = Parcel.objects.select_related("container").in_bulk(ids)
+            return [{"label": "fba_box", "parcel": by_id[pk], **extra} for pk in ids]
         # The relabel touches are recorded when each label is scanned onto its unit on the floor
         # (RF Relabel), not here: a printed label is not yet a relabelled unit.
         return [
-            {"label": "fnsku", "item": line.item, "quantity": line.quantity}
-            for line in fba.order.lines.select_related("item").order_by("pk")
+            {"label": "fnsku", "item": item, "quantity": quantity} for item, quantity in _units(fba)
         ]
     raise StationInputInvalid(f"{kind or 'Nothing'} is not a bulk print the desk knows.")
+
+
+def _units(fba: FbaShipment) -> list[tuple[Item, int]]:
+    """The units a shipment carries: the order's lines, or, when Amazon split the order over
+    several shipments, what this shipment's cartons hold."""
+    order_parcels = set(fba.order.parcels.values_list("pk", flat=True))
+    if not fba.boxes or set(fba.boxes) == order_parcels:
+        return [
+            (line.item, line.quantity)
+            for line in fba.order.lines.select_related("item").order_by("pk")
+        ]
+    held = (
+        Balance.objects.filter(container__parcel__pk__in=fba.boxes, quantity__gt=0)
+        .values("item")
+        .annotate(units=Sum("quantity"))
+        .order_by("item")
+    )
+    items = Item.objects.in_bulk([row["item"] for row in held])
+    return [(items[row["item"]], row["units"]) for row in held]
 
 
 @transaction.atomic

@@ -2,22 +2,32 @@
 
 One box takes anything: an item barcode or SKU, a carton or pallet plate (or its SSCC, with or
 without the GS1 "(00)"), an order number, a tracking number, a load reference, an FBA shipment ID,
-a location. `look_up` answers every record the code names (an order number may exist at two
+a location. An FBA shipment is found by Amazon's shipment ID or by its confirmation ID (FBA…),
+the one on its box labels. `look_up` answers every record the code names (an order number may exist at two
 brands) with the labels each can have; `label_request` turns a label the clerk picked back into
 the arguments of `printing.print_label`, refusing anything it does not know.
 
 FBA shipments live with the Amazon integration, which compliance never imports: it registers a
-source here at start-up (`register_fba`), as compliance registers its checks with the core.
+source at start-up (`compliance/fba.register_fba`), as compliance registers its checks with the
+core. A plan Amazon split has several shipments: each carton's box label is its own shipment's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import Q
 
+from compliance.fba import (  # noqa: F401  (register_fba, FbaShipment: the integration's names)
+    FbaShipment,
+    FbaShipments,
+    fba_by_code,
+    fba_for_order,
+    fba_for_parcel,
+    register_fba,
+)
 from compliance.printing import LABEL_BUILDERS
 from wms.catalog.identifiers import scan_key
 from wms.catalog.models import Identifier, IdentifierKind, Item
@@ -49,58 +59,6 @@ class NothingFound(DomainError):
 
 class StationInputInvalid(DomainError):
     code = "station_input_invalid"
-
-
-@dataclass(frozen=True)
-class FbaShipment:
-    """An Amazon inbound shipment and the replenishment order whose cartons it carries.
-
-    `shipment_id` is Amazon's identifier of the shipment (what the desk is scanned with);
-    `confirmation_id` the "confirmed shipment ID which shows up on labels (for example,
-    FBA1234ABCD)" (Fulfillment Inbound 2024-03-20, Shipment.shipmentConfirmationId): box labels
-    carry it, so they cannot be printed until it is known.
-    """
-
-    shipment_id: str
-    order: Order
-    confirmation_id: str = ""
-    fc_code: str = ""
-
-    @property
-    def label_id(self) -> str:
-        return self.confirmation_id or self.shipment_id
-
-    @property
-    def no_box_labels(self) -> str:
-        if self.confirmation_id:
-            return ""
-        return (
-            f"Amazon's confirmation ID (FBA…) of shipment {self.shipment_id} is not known yet: "
-            "box labels carry it."
-        )
-
-
-class FbaShipments(Protocol):
-    def by_code(self, code: str) -> FbaShipment | None: ...
-
-    def for_order(self, order: Order) -> FbaShipment | None: ...
-
-
-_FBA_SOURCES: list[FbaShipments] = []
-
-
-def register_fba(source: FbaShipments) -> None:
-    """The Amazon integration tells the desk which orders are FBA shipments (at start-up)."""
-    if source not in _FBA_SOURCES:
-        _FBA_SOURCES.append(source)
-
-
-def fba_by_code(code: str) -> FbaShipment | None:
-    return next((f for s in _FBA_SOURCES if (f := s.by_code(code)) is not None), None)
-
-
-def fba_for_order(order: Order) -> FbaShipment | None:
-    return next((f for s in _FBA_SOURCES if (f := s.for_order(order)) is not None), None)
 
 
 @dataclass(frozen=True)
@@ -210,12 +168,15 @@ def _order_facts(order: Order) -> list[tuple[str, str]]:
     ]
 
 
-def _carton_printables(parcel: Parcel, order: Order, fba: FbaShipment | None) -> list[Printable]:
+def _carton_printables(
+    parcel: Parcel, order: Order, shipments: list[FbaShipment]
+) -> list[Printable]:
     carton = parcel.container
     name = carton.barcode + (f" · SSCC {carton.sscc}" if carton.sscc else "")
     closed = parcel.closed_at is not None and order.state in ("packed", "shipped")
     not_closed = "" if closed else f"Close {carton.barcode} once the whole order is packed."
     found = [Printable("sscc_carton", name, {"parcel": str(parcel.pk)}, blocked=not_closed)]
+    fba = fba_for_parcel(parcel.pk, shipments)
     if fba is not None:
         params = {"parcel": str(parcel.pk), "fba_shipment": fba.confirmation_id}
         if fba.fc_code:
@@ -225,6 +186,15 @@ def _carton_printables(parcel: Parcel, order: Order, fba: FbaShipment | None) ->
         )
         found.append(
             Printable("fba_box", f"{carton.barcode} · {fba.label_id}", params, blocked=blocked)
+        )
+    elif shipments:
+        found.append(
+            Printable(
+                "fba_box",
+                carton.barcode,
+                {"parcel": str(parcel.pk)},
+                blocked="Amazon placed this carton in none of the order's shipments.",
+            )
         )
     shipped = getattr(parcel, "shipment_parcel", None)
     found.append(
@@ -239,37 +209,37 @@ def _carton_printables(parcel: Parcel, order: Order, fba: FbaShipment | None) ->
 
 
 def _for_order(order: Order) -> Found:
-    fba = fba_for_order(order)
+    shipments = fba_for_order(order)
     parcels = list(order.parcels.select_related("container", "shipment_parcel").order_by("pk"))
     printables = [Printable("packing_slip", order.external_id, {"order": str(order.pk)})]
     for parcel in parcels:
-        printables += _carton_printables(parcel, order, fba)
+        printables += _carton_printables(parcel, order, shipments)
     bulk = []
     if parcels:
         bulk.append(
             Bulk("order_cartons", f"all {len(parcels)} carton labels", {"order": str(order.pk)})
         )
-    if fba is not None:
-        bulk += _fba_bulk(fba, parcels)
     facts = [*_order_facts(order), ("Cartons", str(len(parcels)))]
-    if fba is not None:
+    for fba in shipments:
+        bulk += _fba_bulk(fba, len(fba.parcel_ids()), several=len(shipments) > 1)
         facts.append(("FBA shipment", fba.shipment_id))
     return Found("order", f"Order {order.external_id}", facts, printables, bulk)
 
 
-def _fba_bulk(fba: FbaShipment, parcels: list[Parcel]) -> list[Bulk]:
+def _fba_bulk(fba: FbaShipment, boxes: int, *, several: bool = False) -> list[Bulk]:
+    of = f" of {fba.label_id}" if several else ""
     bulk = [
         Bulk(
             "fba_units",
-            "FNSKU labels for every unit of the shipment",
+            f"FNSKU labels for every unit of the shipment{of}",
             {"fba_shipment": fba.shipment_id},
         )
     ]
-    if parcels:
+    if boxes:
         bulk.append(
             Bulk(
                 "fba_boxes",
-                f"all {len(parcels)} FBA box labels",
+                f"all {boxes} FBA box labels{of}",
                 {"fba_shipment": fba.shipment_id},
             )
         )
@@ -278,20 +248,27 @@ def _fba_bulk(fba: FbaShipment, parcels: list[Parcel]) -> list[Bulk]:
 
 def _for_fba(fba: FbaShipment) -> Found:
     order = fba.order
-    parcels = list(order.parcels.select_related("container", "shipment_parcel").order_by("pk"))
-    printables = [p for parcel in parcels for p in _carton_printables(parcel, order, fba)]
+    ids = fba.parcel_ids()
+    by_id = {
+        p.pk: p
+        for p in order.parcels.select_related("container", "shipment_parcel").filter(pk__in=ids)
+    }
+    parcels = [by_id[pk] for pk in ids if pk in by_id]
+    printables = [p for parcel in parcels for p in _carton_printables(parcel, order, [fba])]
     printables = [p for p in printables if p.label == "fba_box"]
     for line in order.lines.select_related("item").order_by("pk"):
         printables.append(_fnsku(line.item, line.quantity))
     facts = [*_order_facts(order), ("Order", order.external_id), ("Boxes", str(len(parcels)))]
     if fba.confirmation_id:
         facts.append(("On labels", fba.confirmation_id))
+    if fba.fc_code:
+        facts.append(("To", fba.fc_code))
     return Found(
         "fba_shipment",
         f"FBA shipment {fba.shipment_id}",
         facts,
         printables,
-        _fba_bulk(fba, parcels),
+        _fba_bulk(fba, len(parcels)),
     )
 
 
@@ -313,7 +290,7 @@ def _for_container(container: Container) -> Found:
     if parcel is None:
         return Found("plate", f"{container.get_type_display()} {container.barcode}", facts, [plate])
     order = parcel.order
-    fba = fba_for_order(order)
+    shipments = fba_for_order(order)
     parcel = Parcel.objects.select_related("container", "shipment_parcel").get(pk=parcel.pk)
     numbers = list(order.parcels.order_by("pk").values_list("pk", flat=True))
     facts += [
@@ -322,7 +299,7 @@ def _for_container(container: Container) -> Found:
         ("Closed", "yes" if parcel.closed_at else "no — still packing"),
     ]
     printables = [
-        *_carton_printables(parcel, order, fba),
+        *_carton_printables(parcel, order, shipments),
         Printable("packing_slip", order.external_id, {"order": str(order.pk)}),
         plate,
     ]
@@ -335,7 +312,7 @@ def _for_load(load: Load) -> Found:
         .select_related("container", "order", "shipment_parcel")
         .order_by("pk")
     )
-    printables = [p for parcel in parcels for p in _carton_printables(parcel, parcel.order, None)]
+    printables = [p for parcel in parcels for p in _carton_printables(parcel, parcel.order, [])]
     facts = [
         ("Lane", load.location.code),
         ("Carrier", load.carrier or "—"),

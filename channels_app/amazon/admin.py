@@ -28,6 +28,8 @@ from channels_app.amazon.models import (
     AmazonOrder,
     AmazonPackage,
     AmazonReturn,
+    FbaBox,
+    FbaShipment,
     FeedSubmission,
     InboundPlan,
     Listing,
@@ -305,10 +307,45 @@ class InboundPlanAdmin(admin.ModelAdmin[InboundPlan]):
 
     @admin.action(description="Continue the selected plans from their step")
     def continue_selected(self, request: HttpRequest, queryset: QuerySet[InboundPlan]) -> None:
-        waiting = list(queryset.exclude(step="labelled").values_list("pk", flat=True))
+        # A labelled plan whose shipments were never read continues too: it reads them.
+        waiting = list(
+            queryset.exclude(step="labelled", shipments__isnull=False)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
         for pk in waiting:
             transaction.on_commit(partial(tasks.fba_inbound_plan.delay, pk))
         self.message_user(request, f"{len(waiting)} plan(s) continue in the background.")
+
+
+class FbaBoxInline(admin.TabularInline[FbaBox, FbaShipment]):
+    model = FbaBox
+    fields = ("number", "parcel", "package_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FbaShipment)
+class FbaShipmentAdmin(admin.ModelAdmin[FbaShipment]):
+    """The shipments Amazon placed each plan in, as the plan read them (getShipment): read only.
+    The label desk finds one by either ID and prints its boxes' labels."""
+
+    list_display = ("confirmation_id", "shipment_id", "warehouse_id", "status", "plan")
+    search_fields = ("confirmation_id", "shipment_id", "plan__order__external_id")
+    inlines = [FbaBoxInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: FbaShipment | None = None) -> Any:
+        return [f.name for f in FbaShipment._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ReconciliationLine)

@@ -16,11 +16,11 @@ class AmazonConfig(AppConfig):
         from wms.outbox import routing
 
         hooks.register("ship", fba.on_ship)
-        # The label desk finds FBA shipments by their Amazon ID (compliance/station_lookup.py).
+        # The label desk finds FBA shipments by their Amazon IDs (compliance/fba.py).
         from channels_app.amazon import station
-        from compliance import station_lookup
+        from compliance import fba as desk_fba
 
-        station_lookup.register_fba(station.SOURCE)
+        desk_fba.register_fba(station.SOURCE)
         # Availability and ship confirmations reach Amazon through the outbox (delivery.py).
         # Nothing is routed until an AmazonIntegration exists, so `make run` without one sends
         # nothing anywhere.

@@ -259,12 +259,18 @@ def send_to_fba(
                 f"placement confirmed: {len(plan.shipment_ids)} shipment(s)",
             )
         if plan.step == "placed":
+            read_shipments(client, plan, parcels)
+            progress(f"  shipments read: {', '.join(_names(plan))}.")
             plan.transportation = _transport(
                 client, base, plan, wh.name, integration.ship_from_phone
             )
             _done(
                 plan, "transported", progress, "transportation confirmed (Amazon partnered carrier)"
             )
+        if plan.step in ("transported", "labelled") and not plan.shipments.exists():
+            # Placed before this integration read its shipments: read them now, for the desk.
+            read_shipments(client, plan, parcels)
+            progress(f"  shipments read: {', '.join(_names(plan))}.")
         if plan.step == "transported":
             _labels(client, integration, plan, totals)
             _done(
@@ -274,6 +280,87 @@ def send_to_fba(
                 f"labels ready: {len(plan.box_labels)} box label document(s)",
             )
     return plan
+
+
+def _names(plan: Any) -> list[str]:
+    return [
+        f"{s.confirmation_id or s.shipment_id} to {s.warehouse_id or 'Amazon'} "
+        f"({s.boxes.count()} box(es))"
+        for s in plan.shipments.all()
+    ]
+
+
+def _fingerprint(box: dict[str, Any]) -> tuple[Any, ...]:
+    """What tells one box from another in Amazon's answer: its contents, weight and size (Amazon's
+    Box carries no reference of ours; boxes alike in all of these are interchangeable)."""
+    weight, size = box["weight"], box["dimensions"]
+    return (
+        tuple(sorted((i["msku"], int(i["quantity"])) for i in box.get("items", []))),
+        weight["unit"],
+        round(float(weight["value"]), 3),
+        size["unitOfMeasurement"],
+        *(round(float(size[side]), 1) for side in ("length", "width", "height")),
+    )
+
+
+def read_shipments(client: Any, plan: Any, parcels: list[Parcel]) -> None:
+    """After placement: each shipment as getShipment answers it (its confirmation ID, FBA…, and
+    destination fulfilment centre) and, from listShipmentBoxes, which of our cartons Amazon put in
+    it, matched by contents, weight and size to the boxes setPackingInformation sent."""
+    from django.db import transaction
+
+    from channels_app.amazon.errors import InboundPlanFailed
+    from channels_app.amazon.models import FbaBox, FbaShipment
+
+    base = f"{INBOUND}/inboundPlans/{plan.inbound_plan_id}"
+    unplaced: dict[tuple[Any, ...], list[Parcel]] = {}
+    for parcel, sent in zip(parcels, plan.boxes, strict=True):
+        unplaced.setdefault(_fingerprint(sent), []).append(parcel)
+    read = []
+    for shipment_id in plan.shipment_ids:
+        shipment = client.call(
+            "GET", f"{base}/shipments/{shipment_id}", operation="getShipment"
+        ).body
+        boxes = _pages(
+            client, f"{base}/shipments/{shipment_id}/boxes", "listShipmentBoxes", "boxes", {}
+        )
+        placed = []
+        for box in boxes:
+            for _ in range(int(box.get("quantity") or 1)):
+                alike = unplaced.get(_fingerprint(box)) or []
+                if not alike:
+                    raise InboundPlanFailed(
+                        f"Amazon lists box {box['packageId']} in shipment {shipment_id} and no "
+                        f"carton of plan {plan.inbound_plan_id} matches it: check the plan's box "
+                        "contents in Seller Central."
+                    )
+                placed.append((alike.pop(0), box["packageId"]))
+        read.append((shipment, placed))
+    left = [p.container.barcode for alike in unplaced.values() for p in alike]
+    if left:
+        raise InboundPlanFailed(
+            f"Amazon placed no shipment for carton(s) {', '.join(left)} of plan "
+            f"{plan.inbound_plan_id}: check the plan in Seller Central."
+        )
+    with transaction.atomic():
+        for shipment, placed in read:
+            destination = shipment.get("destination") or {}
+            row, _ = FbaShipment.objects.update_or_create(
+                shipment_id=shipment["shipmentId"],
+                defaults={
+                    "plan": plan,
+                    "confirmation_id": shipment.get("shipmentConfirmationId", ""),
+                    "warehouse_id": destination.get("warehouseId", ""),
+                    "destination": destination.get("address") or {},
+                    "status": shipment.get("status", ""),
+                },
+            )
+            FbaBox.objects.filter(shipment=row).delete()
+            FbaBox.objects.filter(parcel__in=[p for p, _ in placed]).delete()
+            FbaBox.objects.bulk_create(
+                FbaBox(shipment=row, parcel=p, number=n, package_id=package)
+                for n, (p, package) in enumerate(placed, start=1)
+            )
 
 
 def _done(plan: Any, step: str, progress: Callable[[str], None], what: str) -> None:
@@ -368,15 +455,10 @@ def _transport(client: Any, base: str, plan: Any, contact: str, phone: str) -> d
 
 
 def _labels(client: Any, integration: Any, plan: Any, totals: dict[str, int]) -> None:
-    """FNSKU unit labels for the relabel touches, and each shipment's box labels."""
+    """FNSKU unit labels for the relabel touches, and each shipment's box labels (as many as
+    Amazon placed in that shipment)."""
     from channels_app.amazon.errors import InboundPlanFailed
 
-    if len(plan.shipment_ids) > 1:
-        raise InboundPlanFailed(
-            f"Amazon split plan {plan.inbound_plan_id} into {len(plan.shipment_ids)} shipments; "
-            "we cannot yet tell which cartons go in which: print their box labels in Seller "
-            "Central."
-        )
     items = client.call(
         "POST",
         f"{INBOUND}/items/labels",
@@ -390,13 +472,14 @@ def _labels(client: Any, integration: Any, plan: Any, totals: dict[str, int]) ->
         },
     ).body
     plan.labels = items["documentDownloads"]
-    base = f"{INBOUND}/inboundPlans/{plan.inbound_plan_id}"
     confirmations, box_labels = [], []
-    for shipment_id in plan.shipment_ids:
-        shipment = client.call(
-            "GET", f"{base}/shipments/{shipment_id}", operation="getShipment"
-        ).body
-        confirmation = shipment["shipmentConfirmationId"]
+    for shipment in plan.shipments.all():
+        confirmation = shipment.confirmation_id
+        if not confirmation:
+            raise InboundPlanFailed(
+                f"Amazon has not given shipment {shipment.shipment_id} its confirmation ID (FBA…) "
+                "yet, which its box labels carry: continue the plan later."
+            )
         got = client.call(
             "GET",
             f"{LABELS_V0}/{confirmation}/labels",
@@ -404,7 +487,7 @@ def _labels(client: Any, integration: Any, plan: Any, totals: dict[str, int]) ->
             params={
                 "PageType": "PackageLabel_Thermal",
                 "LabelType": "UNIQUE",
-                "NumberOfPackages": len(plan.boxes),
+                "NumberOfPackages": shipment.boxes.count(),
             },
         ).body
         confirmations.append(confirmation)

@@ -237,6 +237,46 @@ class InboundPlan(models.Model):
         return self.inbound_plan_id or f"plan for order {self.order_id}"
 
 
+class FbaShipment(models.Model):
+    """One shipment Amazon placed an inbound plan's boxes in (a plan may split into several), as
+    getShipment answered it: the confirmation ID its box labels carry and where it goes."""
+
+    plan = models.ForeignKey(InboundPlan, on_delete=models.PROTECT, related_name="shipments")
+    shipment_id = models.CharField(max_length=38, unique=True, help_text="Amazon's shipmentId.")
+    confirmation_id = models.CharField(
+        max_length=40, blank=True, db_index=True, help_text="On the box labels (FBA…)."
+    )
+    warehouse_id = models.CharField(max_length=20, blank=True, help_text="Destination FC.")
+    destination = models.JSONField(default=dict, blank=True, help_text="Amazon's FC address.")
+    status = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        db_table = "amazon_fba_shipment"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.confirmation_id or self.shipment_id
+
+
+class FbaBox(models.Model):
+    """Which packed carton Amazon put in which shipment, and its number there (box n of m)."""
+
+    shipment = models.ForeignKey(FbaShipment, on_delete=models.PROTECT, related_name="boxes")
+    parcel = models.OneToOneField("wms.Parcel", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    package_id = models.CharField(max_length=38, help_text="Amazon's packageId.")
+
+    class Meta:
+        db_table = "amazon_fba_box"
+        ordering = ["shipment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "number"], name="fba_box_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} box {self.number}"
+
+
 class AmazonPackage(models.Model):
     """One carton confirmed to Amazon as one package: its own packageReferenceId and tracking.
 

@@ -160,8 +160,21 @@ def test_each_label_says_what_it_needs(site: Site, ada: User, packed: Order) -> 
         {"kind": "location", "printer": desk.pk, "location": site.face1.pk},
         format="json",
     )
-    assert where.status_code == 201
+    assert where.status_code == 201 and where.json()["subject"] == "P-01"
     assert decoded(bytes(PrintJob.objects.get(pk=where.json()["id"]).content)) == ["P-01"]
+    no_shipment = api.post(
+        "/api/label-station/jobs/",
+        {"kind": "fba_box", "printer": desk.pk, "parcel": packed.parcels.get().pk},
+        format="json",
+    )
+    assert no_shipment.json()["message"] == "A fba box label needs the FBA shipment."
+    odd = api.post(
+        "/api/label-station/jobs/",
+        {"kind": "fba_box", "printer": desk.pk, "fba_shipment": "FBA 1;"},
+        format="json",
+    )
+    assert odd.status_code == 400 and "fba_shipment" in odd.text
+    assert PrintJob.objects.filter(label="fba_box").count() == 0
 
 
 def test_the_station_is_for_warehouse_staff(charlie: User, db: None) -> None:

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client as HttpClient
 
+from compliance import fba as compliance_fba
 from compliance import station, station_desk, station_lookup
 from compliance.labels import gs1
 from compliance.models import JobState, Printer, PrintJob, SsccSeries
@@ -314,14 +315,15 @@ class OneShipment:
             return None
         return FbaShipment(SHIPMENT_ID, self.order, confirmation_id="FBA15DESK01", fc_code="ONT8")
 
-    def for_order(self, order: Order) -> FbaShipment | None:
-        return self.by_code(SHIPMENT_ID) if order.pk == self.order.pk else None
+    def for_order(self, order: Order) -> list[FbaShipment]:
+        found = self.by_code(SHIPMENT_ID)
+        return [found] if found is not None and order.pk == self.order.pk else []
 
 
 def test_an_fba_shipment_gets_box_labels_and_fnsku_labels_for_its_units(
     order: Order, tent: Item, desk: Printer, clerk: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(station_lookup, "_FBA_SOURCES", [OneShipment(order)])
+    monkeypatch.setattr(compliance_fba, "_FBA_SOURCES", [OneShipment(order)])
     catalog.add_identifier(item=tent, kind=IdentifierKind.FNSKU, value="X00TENT001")
     [found] = station_lookup.look_up(SHIPMENT_ID)
     assert found.kind == "fba_shipment"
@@ -396,6 +398,7 @@ def test_the_station_pages_sign_in_refuse_and_remember_the_printer(
     assert job.downloaded_by == clerk and job.state == JobState.SENT
     queue = http.get("/station/queue/").content.decode()
     assert f'id="job-{job.pk}"' in queue and "Downloaded by cleo" in queue
+    assert '<td class="st-mono"> P-01</td>' in queue  # the For column names the location
     refused = http.post(f"/station/jobs/{job.pk}/reprint/", headers={"HX-Request": "true"})
     assert "Say why the label is printed again" in refused.content.decode()
     again = http.post(

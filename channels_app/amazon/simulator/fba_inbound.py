@@ -16,8 +16,12 @@ Rules, from Amazon's Fulfillment Inbound 2024-03-20 model (spec/models/fulfillme
 - Shipment.status: "UNCONFIRMED, then transition to WORKING after a placement option has been
   confirmed, and then to READY_TO_SHIP once labels are generated"; shipmentConfirmationId is "The
   confirmed shipment ID which shows up on labels (for example, FBA1234ABCD)".
+- getShipment answers a shipment of the plan's placement (PlacementOption.shipmentIds) with its
+  `destination` ("The Amazon fulfillment center address and warehouse ID": `warehouseId`,
+  `address`), and its `shipmentConfirmationId` once the placement option is confirmed; a shipment
+  the plan does not have is 404.
 - getLabels (v0) takes that confirmation id as shipmentId. Stricter than Amazon: UNIQUE labels need
-  NumberOfPackages equal to the boxes set for the shipment (or PackageLabelsToPrint), and the
+  NumberOfPackages equal to the boxes placed in that shipment (or PackageLabelsToPrint), and the
   shipment's transportation must be confirmed first.
 """
 
@@ -54,8 +58,8 @@ def generate_transportation_options(
         problems.append("Confirm a placement option before generating transportation options.")
     if plan.get("transportationConfirmed"):
         problems.append("Transportation is confirmed for this plan; no new options are generated.")
-    shipments = {c["shipmentId"] for c in body["shipmentTransportationConfigurations"]}
-    unknown = shipments - {plan["shipmentId"]}
+    shipments = [c["shipmentId"] for c in body["shipmentTransportationConfigurations"]]
+    unknown = set(shipments) - set(plan["shipments"])
     if unknown:
         problems.append(f"Shipments {sorted(unknown)} are not in the placement option.")
     if problems:
@@ -66,8 +70,14 @@ def generate_transportation_options(
                 [{"code": "FBA_INB_0300", "message": p, "severity": "ERROR"} for p in problems],
             )
         }
-    shipment = plan["shipmentId"]
     plan["transportationOptions"] = [
+        option for shipment in shipments for option in _offered(shipment)
+    ]
+    return 202, {"operationId": _operation(s, "generateTransportationOptions")}
+
+
+def _offered(shipment: str) -> list[dict[str, Any]]:
+    return [
         {
             "transportationOptionId": _id("to"),
             "shipmentId": shipment,
@@ -86,7 +96,6 @@ def generate_transportation_options(
             "shippingSolution": "USE_YOUR_OWN_CARRIER",
         },
     ]
-    return 202, {"operationId": _operation(s, "generateTransportationOptions")}
 
 
 @handles("listTransportationOptions")
@@ -141,8 +150,9 @@ def confirm_transportation_options(
             )
         else:
             chosen[selection["shipmentId"]] = option
-    if plan["shipmentId"] not in chosen and not problems:
-        problems.append(f"No transportation option selected for {plan['shipmentId']}.")
+    missing = [shipment for shipment in plan["shipments"] if shipment not in chosen]
+    if missing and not problems:
+        problems.append(f"No transportation option selected for {', '.join(missing)}.")
     if not problems:
         plan["transportationConfirmed"] = {
             k: v["transportationOptionId"] for k, v in chosen.items()
@@ -158,33 +168,29 @@ def confirm_transportation_options(
     }
 
 
-def _confirmation_id(plan: dict[str, Any]) -> str:
-    if "shipmentConfirmationId" not in plan:
-        plan["shipmentConfirmationId"] = f"FBA{uuid.uuid4().hex[:9].upper()}"
-    return str(plan["shipmentConfirmationId"])
-
-
 @handles("getShipment")
 def get_shipment(
     s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None
 ) -> Result:
     plan = _plan(s, op)
     shipment_id = op.path_params["shipmentId"]
-    if plan is None or shipment_id != plan["shipmentId"]:
+    placed = (plan or {}).get("shipments", {}).get(shipment_id)
+    if plan is None or placed is None:
         return 404, errors("NotFound", "Shipment not found.")
     source = dict(plan["sourceAddress"])
+    centre, street, city, state, postal = placed["centre"]
     shipment: dict[str, Any] = {
         "shipmentId": shipment_id,
         "placementOptionId": plan["placementOptionId"],
         "destination": {
             "destinationType": "AMAZON_WAREHOUSE",
-            "warehouseId": "ABE2",
+            "warehouseId": centre,
             "address": {
-                "name": "ABE2",
-                "addressLine1": "705 Boulder Dr",
-                "city": "Breinigsville",
-                "stateOrProvinceCode": "PA",
-                "postalCode": "18031",
+                "name": centre,
+                "addressLine1": street,
+                "city": city,
+                "stateOrProvinceCode": state,
+                "postalCode": postal,
                 "countryCode": "US",
             },
         },
@@ -192,8 +198,8 @@ def get_shipment(
         "status": "UNCONFIRMED",
     }
     if _placement_confirmed(plan):
-        shipment["status"] = "READY_TO_SHIP" if plan.get("labelled") else "WORKING"
-        shipment["shipmentConfirmationId"] = _confirmation_id(plan)
+        shipment["status"] = "READY_TO_SHIP" if placed.get("labelled") else "WORKING"
+        shipment["shipmentConfirmationId"] = placed["confirmationId"]
     if plan.get("transportationConfirmed"):
         shipment["selectedTransportationOptionId"] = plan["transportationConfirmed"][shipment_id]
     return 200, shipment
@@ -202,21 +208,21 @@ def get_shipment(
 @handles("getLabels")
 def get_labels(s: SimState, op: Operation, q: dict[str, str], body: Any, key: str | None) -> Result:
     confirmation = op.path_params["shipmentId"]
-    plan = next(
-        (
-            p
-            for k, p in s.plans.items()
-            if k != "_problems" and p.get("shipmentConfirmationId") == confirmation
-        ),
-        None,
-    )
-    if plan is None:
+    found = [
+        (p, shipment_id, shipment)
+        for k, p in s.plans.items()
+        if k != "_problems"
+        for shipment_id, shipment in p.get("shipments", {}).items()
+        if shipment.get("confirmationId") == confirmation
+    ]
+    if not found:
         return 404, errors("NotFound", f"No shipment {confirmation}.")
-    if not plan.get("transportationConfirmed"):
+    [(plan, shipment_id, shipment)] = found
+    if shipment_id not in plan.get("transportationConfirmed", {}):
         return 400, errors(
             "InvalidInput", "Confirm the shipment's transportation before printing its labels."
         )
-    boxes = sum(int(b.get("quantity", 1)) for b in plan["boxes"])
+    boxes = len(shipment["boxes"])
     if q["LabelType"] == "UNIQUE" and "PackageLabelsToPrint" not in q:
         asked = int(q.get("NumberOfPackages", "0") or 0)
         if asked != boxes:
@@ -226,5 +232,5 @@ def get_labels(s: SimState, op: Operation, q: dict[str, str], body: Any, key: st
             )
     doc_id = uuid.uuid4().hex
     s.documents[doc_id] = f"%PDF-1.4 simulated {boxes} box labels for {confirmation}".encode()
-    plan["labelled"] = True
+    shipment["labelled"] = True
     return 200, {"payload": {"DownloadURL": f"{s.base_url}/_docs/{doc_id}"}}

@@ -215,7 +215,7 @@ class Simulator:
             self.clock.advance(float(body.get("advance", 0)))
             return 200, {"speed": self.clock.speed}
         if method == "POST" and parts == ["config"]:
-            for name in ("orders_page_size", "items_page_size"):
+            for name in ("orders_page_size", "items_page_size", "fba_split"):
                 if name in body:
                     setattr(s, name, int(body[name]))
             if "token_ttl" in body:

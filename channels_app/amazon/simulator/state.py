@@ -53,6 +53,9 @@ class SimState:
     base_url: str = ""
     orders_page_size: int = 100
     items_page_size: int = 100
+    # How many shipments placement splits an inbound plan into (simulator/inbound.py), at most one
+    # per box; /_sim/config {"fba_split": n}.
+    fba_split: int = 1
     next_token_ttl: float = 24 * 3600.0  # simulated seconds; see orders_paging.py
     sim_clock: SimClock = field(default_factory=SimClock)
     lock: threading.RLock = field(default_factory=threading.RLock)

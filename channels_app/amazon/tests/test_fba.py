@@ -6,7 +6,7 @@ import pytest
 
 from channels_app.amazon import adapter
 from channels_app.amazon.errors import CartonOverLimit, TransportError
-from channels_app.amazon.models import AmazonIntegration, InboundPlan
+from channels_app.amazon.models import AmazonIntegration, FbaBox, FbaShipment, InboundPlan
 from channels_app.amazon.tests.conftest import SimControl
 from tests.factories import Site, ctx, place, stock
 from wms.accounts.models import User
@@ -55,7 +55,7 @@ def test_the_inbound_plan_carries_each_cartons_contents(
     sam: User,
 ) -> None:
     sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
-    order, _ = packed_replenishment(site, tent, mug, oscar, sam)
+    order, parcels = packed_replenishment(site, tent, mug, oscar, sam)
 
     plan = adapter.fba_inbound_plan(integration, order)
 
@@ -85,7 +85,15 @@ def test_the_inbound_plan_carries_each_cartons_contents(
     ]
     assert sim_plan["transportationConfirmed"] == {shipment: partnered["transportationOptionId"]}
     assert plan.transportation == sim_plan["transportationConfirmed"]
-    assert sim_plan["labelled"] is True
+    assert sim_plan["shipments"][shipment]["labelled"] is True
+    # getShipment read once placed: the confirmation ID and the destination FC, every box in it.
+    [read] = FbaShipment.objects.filter(plan=plan)
+    assert read.shipment_id == shipment and read.confirmation_id == plan.confirmation_ids[0]
+    assert read.warehouse_id == "ABE2" and read.destination["city"] == "Breinigsville"
+    assert [(b.number, b.parcel_id) for b in read.boxes.all()] == [
+        (1, parcels[0].pk),
+        (2, parcels[1].pk),
+    ]
     assert sim.state()["fba_inventory"]["NWO-TENT"]["inboundWorking"] == 6
 
     again = adapter.fba_inbound_plan(integration, order)  # resumable: a finished plan is kept
@@ -155,3 +163,60 @@ def test_a_transport_confirmation_whose_answer_was_lost_is_not_sent_again(
     assert plan.step == "labelled"
     calls = sim.state()["calls"]
     assert (calls["generateTransportationOptions"], calls["confirmTransportationOptions"]) == (1, 1)
+
+
+def test_a_plan_amazon_splits_labels_each_shipments_own_boxes(
+    sim: SimControl,
+    integration: AmazonIntegration,
+    site: Site,
+    tent: Item,
+    mug: Item,
+    oscar: User,
+    sam: User,
+) -> None:
+    """Placement puts the two cartons in two shipments to two FCs: each gets its confirmation ID,
+    its one box, and its own box labels (NumberOfPackages 1)."""
+    sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
+    sim.config(fba_split=2)
+    order, parcels = packed_replenishment(site, tent, mug, oscar, sam)
+
+    plan = adapter.fba_inbound_plan(integration, order)
+
+    assert plan.step == "labelled" and len(plan.shipment_ids) == 2
+    shipments = list(FbaShipment.objects.filter(plan=plan))
+    assert [s.shipment_id for s in shipments] == plan.shipment_ids
+    assert [s.warehouse_id for s in shipments] == ["ABE2", "MDT1"]
+    assert [[(b.number, b.parcel_id) for b in s.boxes.all()] for s in shipments] == [
+        [(1, parcels[0].pk)],
+        [(1, parcels[1].pk)],
+    ]
+    assert plan.confirmation_ids == [s.confirmation_id for s in shipments]
+    assert len(set(plan.confirmation_ids)) == 2
+    assert [b["shipmentConfirmationId"] for b in plan.box_labels] == plan.confirmation_ids
+    [sim_plan] = [p for k, p in sim.state()["plans"].items() if k == plan.inbound_plan_id]
+    assert all(s["labelled"] for s in sim_plan["shipments"].values())
+    assert sim.state()["calls"]["getLabels"] == 2
+
+
+def test_a_plan_labelled_before_its_shipments_were_read_reads_them_when_continued(
+    sim: SimControl,
+    integration: AmazonIntegration,
+    site: Site,
+    tent: Item,
+    mug: Item,
+    oscar: User,
+    sam: User,
+) -> None:
+    sim.listings(**{"NWO-TENT": 0, "NWO-MUG": 0})
+    order, parcels = packed_replenishment(site, tent, mug, oscar, sam)
+    plan = adapter.fba_inbound_plan(integration, order)
+    FbaBox.objects.filter(shipment__plan=plan).delete()
+    FbaShipment.objects.filter(plan=plan).delete()  # as a plan labelled before this release
+
+    again = adapter.fba_inbound_plan(integration, order)
+
+    [read] = FbaShipment.objects.filter(plan=again)
+    assert read.confirmation_id == plan.confirmation_ids[0]
+    assert list(read.boxes.values_list("parcel_id", flat=True)) == [p.pk for p in parcels]
+    calls = sim.state()["calls"]
+    assert calls["getLabels"] == 1 and calls["confirmTransportationOptions"] == 1
