@@ -14,8 +14,9 @@ and the base does the rest: one thread per request on an ephemeral port (``start
 ``serve`` for a management command), counting calls per operation, the faults below, the common
 controls, and ``deliver`` for the partner's calls to us (webhooks, callbacks).
 
-Faults (``POST /_sim/faults {"kind", "operation": name or "*", "count": 1, "seconds": 0}``), each
-taken by the next ``count`` calls of that operation:
+Faults (``POST /_sim/faults {"kind", "operation": name or "*", "count": 1, "seconds": 0,
+"skip": 0}``), each taken by the next ``count`` calls of that operation once ``skip`` calls of it
+have been let through (page 2 of a listing fails, page 1 does not):
 
     429, 500          answered at once with the partner's error body; nothing applied
     hang              wait ``seconds``, then serve the call (the caller's timeout fires first)
@@ -90,6 +91,14 @@ class Fault:
     kind: str
     remaining: int
     seconds: float = 0.0
+    skip: int = 0  # matching calls let through before the fault strikes
+
+    def view(self) -> dict[str, Any]:
+        """The fault as /_sim/state shows it (``skip`` only while calls are still let through)."""
+        shown = vars(self).copy()
+        if not self.skip:
+            del shown["skip"]
+        return shown
 
 
 @dataclass(frozen=True)
@@ -198,7 +207,7 @@ class Simulator:
     def add_fault(self, body: Any) -> Fault:
         if not isinstance(body, dict) or "kind" not in body:
             raise BadControl(
-                'A fault is {"kind", "operation", "count", "seconds"}; kind is needed.'
+                'A fault is {"kind", "operation", "count", "seconds", "skip"}; kind is needed.'
             )
         kind = str(body["kind"])
         if kind not in self.fault_kinds:
@@ -207,20 +216,27 @@ class Simulator:
             )
         try:
             count, seconds = int(body.get("count", 1)), float(body.get("seconds", 0))
+            skip = int(body.get("skip", 0))
         except (TypeError, ValueError) as exc:
-            raise BadControl(f"count must be a whole number and seconds a number: {exc}") from exc
-        if count < 1 or seconds < 0:
-            raise BadControl("count must be at least 1 and seconds not negative.")
-        fault = Fault(str(body.get("operation", "*")), kind, count, seconds)
+            raise BadControl(
+                f"count and skip must be whole numbers and seconds a number: {exc}"
+            ) from exc
+        if count < 1 or seconds < 0 or skip < 0:
+            raise BadControl("count must be at least 1, seconds and skip not negative.")
+        fault = Fault(str(body.get("operation", "*")), kind, count, seconds, skip)
         with self.lock:
             self.faults.append(fault)
         return fault
 
     def fault_for(self, *names: str) -> Fault | None:
-        """The first pending fault for any of these names (or "*"), taken once."""
+        """The first pending fault for any of these names (or "*"), taken once; None while that
+        fault still lets calls through (``skip``)."""
         with self.lock:
             for fault in self.faults:
                 if fault.remaining > 0 and (fault.operation == "*" or fault.operation in names):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.remaining -= 1
                     return fault
         return None
@@ -299,7 +315,7 @@ class Simulator:
         try:
             if request.method == "GET" and parts == ["state"]:
                 with self.lock:
-                    pending = [vars(f) for f in self.faults if f.remaining > 0]
+                    pending = [f.view() for f in self.faults if f.remaining > 0]
                     return Reply(
                         200,
                         {

@@ -7,6 +7,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.browser import chromium  # noqa: F401 - fixture
 from tests.outbox_support import private_redis, receiver, worker  # noqa: F401 - fixtures
 from wms.accounts.models import User
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.db.models import F, Sum
+from stdnum import ean
 
 from channels_app.carrier.models import CarrierAccount, CarrierLabel, LabelState, TrackingEvent
 from channels_app.carrier.tests.conftest import (  # noqa: F401 - fixtures
@@ -57,7 +58,8 @@ from wms.outbox.models import OutboxMessage, OutboxState
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CARRIER_WEBHOOK = "/channels/carrier/simcarrier/events/"
-CARTON = "C-D2C-0001"
+# A carton label of our LP series (a plate number no carton has yet is refused unless it is one).
+CARTON = f"LP0000000421{ean.calc_check_digit('0000000421')}"
 TOTE = "T-D2C-0001"
 TRAILER = "TRL-D2C-07"
 

@@ -8,7 +8,6 @@ fail, they never skip.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from django.test import Client as HttpClient
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect
 from stdnum import ean
 
 from compliance.labels import gs1
@@ -38,39 +37,17 @@ from wms.layout.models import Container
 from wms.orders import fulfilment
 from wms.orders.models import Order, OrderState, PickTask, TaskState
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes between
-# scans are ordinary blocking calls, which Django would otherwise refuse in that case.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "rf"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing. `make test` installs it (apt-get install chromium); "
-            "the browser tests never skip."
-        )
+@pytest.fixture(scope="module")
+def browser(chromium: Browser) -> Browser:
+    """The run's one Chromium (tests/browser.py), this module's screenshots started afresh."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    return chromium
 
 
 class Operator:

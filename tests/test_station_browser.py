@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ import zxingcpp
 from django.contrib.auth.models import Group
 from django.db import connection
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from compliance import station_desk
 from compliance.labels import gs1
@@ -36,11 +35,7 @@ from wms.accounts.models import Role, User
 from wms.catalog.models import Client, Item
 from wms.layout.models import Container
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in tests/test_rf_browser.py
-
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "station"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 # Waits for the worker's send and the queue's refresh (every 2 s): an upper bound, never a pace.
 SENT_WITHIN_MS = 30_000
 
@@ -48,15 +43,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing. `make test` installs it; browser tests never skip.")
+def browser(chromium: Browser) -> Browser:
+    """The run's one Chromium (tests/browser.py), this module's screenshots started afresh."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    return chromium
 
 
 @pytest.fixture

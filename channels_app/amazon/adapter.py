@@ -20,8 +20,8 @@ from channels_app.amazon.catalogue import sync_catalogue
 from channels_app.amazon.errors import TransportError
 from channels_app.amazon.fba import send_to_fba as fba_inbound_plan
 from channels_app.amazon.fba_inventory import fetch_fba_inventory as fba_inventory
+from channels_app.amazon.inbound import handle_notification, import_orders
 from channels_app.amazon.listings import poll_feed, push_availability
-from channels_app.amazon.orders import handle_notification, import_orders
 from channels_app.amazon.reconcile import reconcile, reconcile_now, release_listing
 from channels_app.amazon.shipments import confirm_shipment
 

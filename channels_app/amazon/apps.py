@@ -10,7 +10,7 @@ class AmazonConfig(AppConfig):
 
     def ready(self) -> None:
         # FBA cartons are checked against Amazon's weight and size limits before they ship.
-        from channels_app.amazon import delivery, fba, tasks  # noqa: F401 - tasks register
+        from channels_app.amazon import fba, outbound, tasks  # noqa: F401 - tasks register
         from channels_app.outbox import handlers
         from wms.orders import hooks
         from wms.outbox import routing
@@ -21,8 +21,8 @@ class AmazonConfig(AppConfig):
         from compliance import fba as desk_fba
 
         desk_fba.register_fba(station.SOURCE)
-        # Availability and ship confirmations reach Amazon through the outbox (delivery.py).
+        # Availability and ship confirmations reach Amazon through the outbox (outbound.py).
         # Nothing is routed until an AmazonIntegration exists, so `make run` without one sends
         # nothing anywhere.
-        routing.register(delivery.route)
-        handlers.register(delivery.HANDLER, delivery.send)
+        routing.register(outbound.route)
+        handlers.register(outbound.HANDLER, outbound.send)

@@ -178,7 +178,15 @@ def _errors_text(body: Any) -> str:
     )
 
 
-class SpApiClient:
+class SpApiClient(http_policy.HttpClient):
+    """The SP-API on the shared ``HttpClient`` (its connection: base URL, explicit timeout, user
+    agent, close; and its status policy, ``permanent``). The request path is Amazon's own: a
+    refused access token is re-sent once with a new login before the answer is judged, an RDT
+    stands in for the token on restricted calls, the seller's buckets are asked before and told
+    after every send, and errors carry x-amzn-RateLimit-Limit and a 429's wait (``_reply``)."""
+
+    partner = "Amazon SP-API"
+
     def __init__(
         self,
         credentials: Credentials,
@@ -190,34 +198,25 @@ class SpApiClient:
         token_cache: TokenCache | None = None,
         throttle: Throttle | None = None,
     ) -> None:
-        self.credentials = credentials
-        self.throttle = throttle
-        self.base_url = (base_url or settings.AMAZON_SP_API_URL).rstrip("/")
-        self.lwa_url = (lwa_url or settings.AMAZON_LWA_URL).rstrip("/")
         inner = transport or httpx.HTTPTransport()
         if settings.AMAZON_VALIDATE_WIRE and not isinstance(inner, wire.ValidatingTransport):
             inner = wire.ValidatingTransport(inner)
-        self.transport = inner
-        self.http = httpx.Client(
-            transport=inner,
-            timeout=httpx.Timeout(timeout or settings.AMAZON_SP_API_TIMEOUT),
+        super().__init__(
+            base_url=base_url or settings.AMAZON_SP_API_URL,
+            timeout=timeout or settings.AMAZON_SP_API_TIMEOUT,
             headers={"user-agent": USER_AGENT},
+            transport=inner,
         )
+        self.credentials = credentials
+        self.throttle = throttle
+        self.lwa_url = (lwa_url or settings.AMAZON_LWA_URL).rstrip("/")
+        self.transport = inner
         self.tokens = token_cache or default_token_cache()
         digest = hashlib.sha256(
             f"{self.lwa_url}|{credentials.client_id}|{credentials.refresh_token}".encode()
         ).hexdigest()[:24]
         self.token_key = f"amazon:lwa:{digest}"
         self.last_rate_limit: float | None = None
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> SpApiClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- Login with Amazon ---------------------------------------------------------------------
 

@@ -151,8 +151,8 @@ def send_to_fba(
     # Long on purpose: Amazon's inbound workflow read top to bottom, each step resumable.
     from channels_app.amazon import mapping
     from channels_app.amazon.client import client_for
+    from channels_app.amazon.inbound import msku_for
     from channels_app.amazon.models import InboundPlan
-    from channels_app.amazon.orders import msku_for
     from wms.catalog.models import Item
 
     parcels = check_order(integration, order)

@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from channels_app.amazon import mapping
 from channels_app.amazon.client import SpApiClient, client_for
+from channels_app.amazon.inbound import msku_for
 from channels_app.amazon.models import (
     AmazonException,
     AmazonIntegration,
     FeedSubmission,
     Listing,
 )
-from channels_app.amazon.orders import msku_for
 from wms.catalog.models import Item
 
 LISTINGS = "/listings/2021-08-01/items"

@@ -133,6 +133,21 @@ def test_an_unauthorised_call_is_refused_before_it_takes_a_fault(
     ]
 
 
+def test_skip_lets_calls_through_before_the_fault_strikes(
+    echo: Echo, controls: httpx.Client
+) -> None:
+    fault(controls, kind="500", operation="create_thing", skip=2)
+    assert state(controls)["faults"] == [
+        {"operation": "create_thing", "kind": "500", "remaining": 1, "seconds": 0.0, "skip": 2}
+    ]
+
+    answers = [create(echo, f"k{n}").status_code for n in range(4)]
+
+    assert answers == [201, 201, 500, 201]
+    assert state(controls)["effects"]["applied"] == {"k0": 1, "k1": 1, "k3": 1}
+    assert state(controls)["faults"] == []
+
+
 def test_faults_can_be_cleared(echo: Echo, controls: httpx.Client) -> None:
     fault(controls, kind="500", count=5)
 
@@ -147,6 +162,7 @@ def test_faults_can_be_cleared(echo: Echo, controls: httpx.Client) -> None:
         ({"operation": "create_thing"}, "kind is needed"),
         ({"kind": "500", "count": 0}, "count must be at least 1"),
         ({"kind": "hang", "seconds": "long"}, "seconds a number"),
+        ({"kind": "500", "skip": -1}, "skip not negative"),
     ],
 )
 def test_a_fault_it_cannot_use_is_refused_with_what_to_send(

@@ -1,12 +1,19 @@
-"""The SP-API simulator as a real HTTP server (stdlib ThreadingHTTPServer, no extra dependency).
+"""The SP-API simulator: Amazon's routes, auth and behaviour on the shared simulator base
+(``channels_app.simulation``: server, faults, /_sim controls, counters).
 
-    /auth/o2/token            Login with Amazon: refresh-token grant, tokens that expire
+    /auth/o2/token            Login with Amazon: refresh-token grant, tokens that expire (auth.py)
     /orders/v0/…, /listings/2021-08-01/…, /feeds/2021-06-30/…, /inbound/fba/2024-03-20/…
                               the operations in state.py / inbound.py; requests are checked against
                               Amazon's models (400 InvalidInput otherwise); each operation has its
-                              usage plan (token bucket; 429 with x-amzn-RateLimit-Limit)
+                              usage plan (token bucket; 429 with x-amzn-RateLimit-Limit, usage.py);
+                              an RDT opens only what it names, and PII is left out without one
+                              (tokens_api.py)
     /_docs/{id}               presigned-URL stand-in: feed uploads (PUT), reports and labels (GET)
-    /_sim/…                   test controls (see ``Simulator.control`` and docs in README)
+    /_sim/…                   test controls: the base's (state, faults, faults/clear, release) and
+                              Amazon's (``Simulator.control``; docs in README)
+
+Faults are the base's, plus ``token_refused`` (Amazon refuses an access token it issued). LWA and
+the presigned documents are other services than the SP-API: they take no faults, no usage plan.
 
 Notifications are queued, as Amazon's SQS destination would hold them: ``GET /_sim/notifications``
 receives (and removes) them. Start with ``python manage.py amazon_simulator --port 8765`` or, in
@@ -16,14 +23,13 @@ tests, ``Simulator().start()`` on an ephemeral port.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
+from channels_app import simulation
 from channels_app.amazon import wire
 from channels_app.amazon.client import IDEMPOTENCY_HEADER
 from channels_app.amazon.simulator import (  # noqa: F401  (each registers its handlers)
@@ -39,15 +45,13 @@ from channels_app.amazon.simulator import (  # noqa: F401  (each registers its h
 from channels_app.amazon.simulator.auth import AccessTokens
 from channels_app.amazon.simulator.state import HANDLERS, SimState, errors
 from channels_app.amazon.simulator.usage import QUOTA_EXCEEDED, UsagePlans
+from channels_app.simulation import BadControl, Fault, Reply, Request, Route
 
+LWA_PATH = "/auth/o2/token"
 
-@dataclass
-class Fault:
-    operation: str  # an operationId, or "*"
-    kind: str  # "429", "500", "hang", "drop", "apply_then_500", "apply_then_hang", "token_refused"
-    remaining: int
-    seconds: float = 0.0
-    skip: int = 0  # matching calls to let through before the fault strikes
+# Beyond the base's faults: "token_refused" — Amazon refusing a token it issued (its side restarted
+# between our login and this call, or an outage like amzn/selling-partner-api-docs#3153).
+FAULT_KINDS = simulation.FAULT_KINDS | {"token_refused"}
 
 
 @dataclass
@@ -59,15 +63,27 @@ class Credentials:
     refresh_token: str = "Atzr|sim-refresh-token"  # noqa: S105
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+@dataclass
+class Call:
+    """One SP-API call as it goes through the base: what ``refuse``, ``apply`` and
+    ``fault_reply`` need of it (the route's ``detail``)."""
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (an injected hang) leaves a broken pipe: not the simulator's error.
-        return
+    op: wire.Operation
+    method: str
+    path: str
+    query: dict[str, str]
+    raw: bytes
+    token: str | None
+    key: str | None
+    limit: dict[str, str]
+    admitted: bool = True
+    applied: bool = False
 
 
-class Simulator:
+class Simulator(simulation.Simulator):
+    fault_kinds = FAULT_KINDS
+    name = "Amazon SP-API"
+
     def __init__(
         self,
         *,
@@ -77,29 +93,16 @@ class Simulator:
         seller_id: str = "A3SIMSELLER01",
         token_ttl: float = 3600,
     ) -> None:
+        super().__init__(host=host, port=port)
         self.credentials = credentials or Credentials()
-        self.faults: list[Fault] = []
         self.lwa_delay = 0.0  # seconds LWA takes to answer (a test widens the refresh race)
-        self.server = _Server((host, port), _handler_for(self))
         self.state = SimState(seller_id=seller_id, base_url=self.url)
+        # One lock and one call counter: the state's, which its handlers and snapshot use.
+        self.lock = self.state.lock
+        self.calls = self.state.calls
         self.clock = self.state.sim_clock
         self.tokens = AccessTokens(self.clock, token_ttl)
         self.usage = UsagePlans(self.clock)
-        self.thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> Simulator:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
     # --- Login with Amazon -------------------------------------------------------------------
 
@@ -133,7 +136,7 @@ class Simulator:
             "expires_in": expires_in,
         }
 
-    # --- usage plans and faults ----------------------------------------------------------------
+    # --- usage plans ---------------------------------------------------------------------------
 
     def usage_plan(self, op: wire.Operation) -> tuple[float, int]:
         return self.usage.plan(op.operation_id, wire.usage_plan(op))
@@ -141,25 +144,100 @@ class Simulator:
     def admit(self, op: wire.Operation) -> bool:
         return self.usage.admit(op.operation_id, wire.usage_plan(op))
 
-    def fault_for(self, operation_id: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.remaining > 0 and fault.operation in (operation_id, "*"):
-                if fault.skip > 0:
-                    fault.skip -= 1
-                    return None
-                fault.remaining -= 1
-                return fault
+    # --- the routes ----------------------------------------------------------------------------
+
+    def reply_headers(self) -> dict[str, str]:
+        return {"x-amzn-RequestId": uuid.uuid4().hex}
+
+    def route(self, request: Request) -> Route | Reply:
+        if request.path == LWA_PATH and request.method == "POST":
+            # Not under the lock: a test's lwa_delay holds this call, not the simulator.
+            return Reply(*self.issue_token(dict(parse_qsl(request.raw.decode()))))
+        if request.path.startswith("/_docs/"):
+            return self.document(request)
+        try:
+            op = wire.find_operation(request.method, request.path)
+        except wire.WireViolation as exc:
+            return Reply(404, errors("NotFound", str(exc)))
+        if op is None:
+            return Reply(404, errors("NotFound", f"No resource at {request.path}."))
+        call = Call(
+            op=op,
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            raw=request.raw,
+            token=request.headers.get("x-amz-access-token"),
+            key=request.headers.get(IDEMPOTENCY_HEADER),
+            limit={},
+        )
+        return Route(
+            op.operation_id, lambda fault: self.apply(call, fault), locked=False, detail=call
+        )
+
+    def document(self, request: Request) -> Reply:
+        doc_id = request.path.split("/", 2)[2]
+        with self.state.lock:
+            if doc_id not in self.state.documents:
+                return Reply(404, {"error": "NoSuchKey"})
+            if request.method == "PUT":
+                self.state.documents[doc_id] = request.raw
+                return Reply(200, None)
+            return Reply(200, self.state.documents[doc_id])
+
+    def refuse(self, request: Request, route: Route) -> Reply | None:
+        # Under the lock, before any fault: the token is checked, then the call takes its place in
+        # the usage plan's bucket (an injected fault still spends it, as a real call would).
+        call: Call = route.detail
+        refusal = tokens_api.refusal(self, call.method, call.path, call.token)
+        call.limit = self.usage.header(call.op.operation_id, wire.usage_plan(call.op))
+        if refusal is not None:
+            return Reply(*refusal)
+        call.admitted = self.admit(call.op)
         return None
 
-    # --- test controls -------------------------------------------------------------------------
+    def fault_reply(self, status: int, route: Route) -> Reply:
+        call: Call = route.detail
+        if status == 429:
+            return Reply(429, errors("QuotaExceeded", "Injected fault."), call.limit)
+        message = "Applied, then failed." if call.applied else "Injected fault."
+        return Reply(status, errors("InternalFailure", message), call.limit)
 
-    def control(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+    def apply(self, call: Call, fault: Fault | None) -> Reply:
+        if fault is not None and fault.kind == "token_refused":
+            with self.lock:
+                return Reply(*self.tokens.revoked())
+        if not call.admitted:
+            return Reply(429, QUOTA_EXCEEDED, call.limit)
+        try:
+            body = json.loads(call.raw) if call.raw else None
+            wire.validate_request(call.op, call.query, body)
+        except (ValueError, wire.WireViolation) as exc:
+            return Reply(400, errors("InvalidInput", str(exc)), call.limit)
+        handler = HANDLERS.get(call.op.operation_id)
+        if handler is None:
+            return Reply(501, errors("NotImplemented", f"{call.op.operation_id} is not simulated."))
+        with self.lock:
+            status, reply = handler(self.state, call.op, call.query, body, call.key)
+        reply = tokens_api.redact(self.state, call.op, call.method, call.path, call.token, reply)
+        call.applied = True
+        return Reply(status, reply, call.limit)
+
+    # --- Amazon's test controls ----------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.state.snapshot() | {
+            "tokens": self.tokens.snapshot(),
+            "usage": self.usage.snapshot(),
+        }
+
+    def control(self, request: Request, parts: list[str]) -> Reply | None:
+        with self.lock:
+            answer = self.sim_control(request.method, parts, request.json() or {})
+        return None if answer is None else Reply(*answer)
+
+    def sim_control(self, method: str, parts: list[str], body: Any) -> tuple[int, Any] | None:
         s = self.state
-        parts = path.strip("/").split("/")[1:]  # after "_sim"
-        if method == "GET" and parts == ["state"]:
-            return 200, s.snapshot() | {"tokens": self.tokens.snapshot()} | {
-                "usage": self.usage.snapshot()
-            }
         if method == "POST" and parts == ["orders", "bulk"]:
             made = [s.create_order({"items": body["items"]}) for _ in range(int(body["count"]))]
             return 201, {"AmazonOrderIds": [o["AmazonOrderId"] for o in made]}
@@ -192,17 +270,6 @@ class Simulator:
             return 201, reports.add_return(s, body)
         if method == "POST" and parts == ["fba_inventory"]:
             return 200, inventory.set_inventory(s, body)
-        if method == "POST" and parts == ["faults"]:
-            self.faults.append(
-                Fault(
-                    operation=body.get("operation", "*"),
-                    kind=str(body["kind"]),
-                    remaining=int(body.get("count", 1)),
-                    seconds=float(body.get("seconds", 0)),
-                    skip=int(body.get("skip", 0)),
-                )
-            )
-            return 200, {"faults": len(self.faults)}
         if method == "POST" and parts == ["rate_limits"]:
             for operation, (rate, burst) in body.items():
                 self.usage.override(operation, float(rate), int(burst))
@@ -210,7 +277,7 @@ class Simulator:
         if method == "POST" and parts == ["clock"]:
             if "speed" in body:
                 if float(body["speed"]) <= 0:
-                    return 400, {"error": "speed must be above 0 (1 is Amazon's own clock)"}
+                    raise BadControl("speed must be above 0 (1 is Amazon's own clock)")
                 self.clock.set_speed(float(body["speed"]))
             self.clock.advance(float(body.get("advance", 0)))
             return 200, {"speed": self.clock.speed}
@@ -229,136 +296,4 @@ class Simulator:
             return 200, {"expired": self.tokens.expire_all()}
         if method == "POST" and parts == ["revoke_tokens"]:
             return 200, {"revoked": self.tokens.revoke_all()}
-        return 404, {"error": f"no control {method} {path}"}
-
-
-def _handler_for(sim: Simulator) -> type[BaseHTTPRequestHandler]:
-    # Long because it is a class: the HTTP handler bound to one simulator, one method per verb.
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # quiet in tests
-            return
-
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            raw = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(raw)))
-            self.send_header("x-amzn-RequestId", uuid.uuid4().hex)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
-
-        def _body(self) -> bytes:
-            length = int(self.headers.get("content-length") or 0)
-            return self.rfile.read(length) if length else b""
-
-        def _dispatch(self) -> None:
-            url = urlsplit(self.path)
-            raw = self._body()
-            if url.path == "/auth/o2/token" and self.command == "POST":
-                self._send(*sim.issue_token(dict(parse_qsl(raw.decode()))))
-                return
-            if url.path.startswith("/_sim/"):
-                with sim.state.lock:
-                    self._send(*sim.control(self.command, url.path, json.loads(raw or b"{}")))
-                return
-            if url.path.startswith("/_docs/"):
-                self._document(url.path.split("/", 2)[2], raw)
-                return
-            self._sp_api(url.path, dict(parse_qsl(url.query, keep_blank_values=True)), raw)
-
-        def _document(self, doc_id: str, raw: bytes) -> None:
-            with sim.state.lock:
-                if doc_id not in sim.state.documents:
-                    self._send(404, {"error": "NoSuchKey"})
-                elif self.command == "PUT":
-                    sim.state.documents[doc_id] = raw
-                    self._send(200, None)
-                else:
-                    content = sim.state.documents[doc_id]
-                    self.send_response(200)
-                    self.send_header("content-length", str(len(content)))
-                    self.end_headers()
-                    self.wfile.write(content)
-
-        def _sp_api(self, path: str, query: dict[str, str], raw: bytes) -> None:
-            try:
-                op = wire.find_operation(self.command, path)
-            except wire.WireViolation as exc:
-                self._send(404, errors("NotFound", str(exc)))
-                return
-            if op is None:
-                self._send(404, errors("NotFound", f"No resource at {path}."))
-                return
-            with sim.state.lock:
-                sim.state.calls[op.operation_id] += 1
-                token = self.headers.get("x-amz-access-token")
-                refusal = tokens_api.refusal(sim, self.command, path, token)
-                limit = sim.usage.header(op.operation_id, wire.usage_plan(op))
-                if refusal is not None:
-                    self._send(*refusal)
-                    return
-                fault = sim.fault_for(op.operation_id)
-                admitted = sim.admit(op)
-            if fault is not None and fault.kind == "hang":
-                time.sleep(fault.seconds)
-            if fault is not None and fault.kind == "drop":
-                # The request is lost on the way in (a reset connection): nothing applied, no answer.
-                time.sleep(fault.seconds)
-                self.close_connection = True
-                return
-            if fault is not None and fault.kind == "token_refused":
-                # Amazon refusing a token it issued (its side restarted between our login and
-                # this call, or an outage like amzn/selling-partner-api-docs#3153).
-                self._send(*sim.tokens.revoked())
-                return
-            if fault is not None and fault.kind in ("429", "500"):
-                status = int(fault.kind)
-                code = "QuotaExceeded" if status == 429 else "InternalFailure"
-                self._send(status, errors(code, "Injected fault."), limit)
-                return
-            if not admitted:
-                self._send(429, QUOTA_EXCEEDED, limit)
-                return
-            try:
-                body = json.loads(raw) if raw else None
-                wire.validate_request(op, query, body)
-            except (ValueError, wire.WireViolation) as exc:
-                self._send(400, errors("InvalidInput", str(exc)), limit)
-                return
-            handler = HANDLERS.get(op.operation_id)
-            if handler is None:
-                self._send(501, errors("NotImplemented", f"{op.operation_id} is not simulated."))
-                return
-            with sim.state.lock:
-                status, reply = handler(
-                    sim.state, op, query, body, self.headers.get(IDEMPOTENCY_HEADER)
-                )
-            reply = tokens_api.redact(sim.state, op, self.command, path, token, reply)
-            if fault is not None and fault.kind == "apply_then_500":
-                self._send(500, errors("InternalFailure", "Applied, then failed."), limit)
-                return
-            if fault is not None and fault.kind == "apply_then_hang":
-                # Applied, and the answer comes late (after the caller's timeout, or never).
-                time.sleep(fault.seconds)
-            self._send(status, reply, limit)
-
-        def do_GET(self) -> None:
-            self._dispatch()
-
-        def do_POST(self) -> None:
-            self._dispatch()
-
-        def do_PUT(self) -> None:
-            self._dispatch()
-
-        def do_PATCH(self) -> None:
-            self._dispatch()
-
-        def do_DELETE(self) -> None:
-            self._dispatch()
-
-    return Handler
+        return None

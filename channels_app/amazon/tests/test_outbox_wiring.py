@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from channels_app.amazon import adapter, tasks
 from channels_app.amazon.client import client_for
-from channels_app.amazon.delivery import destination
 from channels_app.amazon.mapping import parse_time
 from channels_app.amazon.models import AmazonException, AmazonIntegration
+from channels_app.amazon.outbound import destination
 from channels_app.amazon.tests.conftest import SimControl
 from channels_app.amazon.tests.test_shipments import ship_amazon_order
 from channels_app.amazon.throttle import SellerThrottle, bucket_key

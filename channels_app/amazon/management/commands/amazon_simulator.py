@@ -40,9 +40,4 @@ class Command(BaseCommand):
             ),
         )
         self.stdout.write(f"Amazon SP-API simulator on {sim.url} (seller {options['seller_id']})")
-        try:
-            sim.server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            sim.server.server_close()
+        sim.serve()

@@ -1,4 +1,5 @@
-"""Amazon orders into the WMS (poll + ORDER_CHANGE); ship confirmations are in shipments.py.
+"""What Amazon tells us: its orders into the WMS (getOrders poll + ORDER_CHANGE notifications),
+and which of our items an Amazon SKU names. Ship confirmations (outbound) are in shipments.py.
 
 Every domain change goes through the wms order services (import_order, cancel_order,
 change_address), so the client's authority policy judges a cancel or address change and the
