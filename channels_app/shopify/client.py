@@ -23,7 +23,7 @@ from graphql import GraphQLError
 from channels_app import http as http_policy
 from channels_app.outbox.ratelimit import IDLE_EXPIRY, TokenBucket
 from channels_app.shopify import cost as query_cost
-from channels_app.shopify import wire
+from channels_app.shopify import mapping, wire
 from channels_app.shopify.errors import GraphQLRefused, RateLimited, TransportError
 from channels_app.shopify.models import ShopifyStore
 
@@ -182,6 +182,19 @@ class AdminClient:
             ) from exc
         return self._reply(response, operation, requested)
 
+    def mutate(self, document: str, variables: dict[str, Any], *, field: str) -> Any:
+        """A mutation's payload (``field``); its userErrors are a refusal, raised as permanent
+        ``GraphQLRefused`` (a retry would be refused the same)."""
+        reply = self.execute(document, variables, operation=_name(document))
+        payload = reply.data.get(field)
+        errors = mapping.user_errors(payload)
+        if errors:
+            raise GraphQLRefused(
+                f"Shopify {self.shop_domain} refused {field}: {mapping.describe(errors)}",
+                codes=[str(e.get("code")) for e in errors if e.get("code")],
+            )
+        return payload
+
     def _reply(self, response: httpx.Response, operation: str, requested: float) -> Reply:
         status = response.status_code
         try:
@@ -232,6 +245,11 @@ class AdminClient:
                 f"Shopify {self.shop_domain}: {operation} answered without data.", permanent=False
             )
         return Reply(data, cost)
+
+
+def _name(document: str) -> str:
+    head = document.strip().split("(", 1)[0].split("{", 1)[0].split()
+    return head[1] if len(head) > 1 else "anonymous"
 
 
 def _code(error: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from channels_app.shopify import adapter, poller
+from channels_app.shopify import inbound, poller
 from channels_app.shopify.models import ShopifyException, ShopifyFulfillmentOrder, ShopifyStore
 from channels_app.shopify.simulator.cost import SINGLE_QUERY_LIMIT
 from channels_app.shopify.tests.conftest import SimControl
@@ -88,8 +88,8 @@ def test_a_permanent_refusal_is_an_exception_with_an_owner_not_an_endless_503(
     sim.products(**{"NWO-TENT": 1})
     # The listing issue 12 found: 25 fulfillment orders × 100 line items, 2,602 points.
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(adapter, "ORDERS_PER_PAGE", 25)
-        patched.setattr(adapter, "LINES_WITH_ORDER", 100)
+        patched.setattr(inbound, "ORDERS_PER_PAGE", 25)
+        patched.setattr(inbound, "LINES_WITH_ORDER", 100)
         created = sim.order(("NWO-TENT", 1))
         resent = sim.sim.notify("FULFILLMENT_REQUEST")  # Shopify retrying the notification
 
