@@ -286,11 +286,11 @@ SHOPIFY_CALLBACK_BASE_URL = os.environ.get("SHOPIFY_CALLBACK_BASE_URL", "http://
 # Validate every document against the pinned schema before it leaves (on by default: a refused
 # document costs a millisecond here and a dead-lettered message with the reason, not a bad call).
 SHOPIFY_VALIDATE_WIRE = env_bool("SHOPIFY_VALIDATE_WIRE", True)
-# Shopify's quantities against our ATP (channels_app/shopify/live_tasks.py); returns at once with no
+# Shopify's quantities against our ATP (channels_app/shopify/tasks.py); returns at once with no
 # registered store.
 CELERY_BEAT_SCHEDULE |= {
     "shopify-reconcile": {
-        "task": "channels_app.shopify.live_tasks.reconcile_all",
+        "task": "channels_app.shopify.tasks.reconcile_all",
         "schedule": float(os.environ.get("SHOPIFY_RECONCILE_SECONDS", str(4 * 60 * 60))),
     },
 }
@@ -324,12 +324,10 @@ ERP_TIMEOUT = float(os.environ.get("ERP_TIMEOUT", "10"))
 ERP_RATE = float(os.environ.get("ERP_RATE", "5"))  # calls per second per ERP integration
 ERP_SNAPSHOT_SECONDS = float(os.environ.get("ERP_SNAPSHOT_SECONDS", str(6 * 60 * 60)))
 ERP_ITEM_POLL_SECONDS = float(os.environ.get("ERP_ITEM_POLL_SECONDS", "300"))
-# Shopify: fulfillment requests whose callback was lost (channels_app/shopify/poller.py, a module
-# autodiscovery does not import by itself).
-CELERY_IMPORTS = ("channels_app.shopify.poller",)
+# Shopify: fulfillment requests whose callback was lost (channels_app/shopify/tasks.py).
 CELERY_BEAT_SCHEDULE |= {
     "shopify-poll-requests": {
-        "task": "channels_app.shopify.poller.poll_requests",
+        "task": "channels_app.shopify.tasks.poll_requests",
         "schedule": float(os.environ.get("SHOPIFY_POLL_REQUESTS_SECONDS", "300")),
     },
 }

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from channels_app.errors import TransportError
-from channels_app.shopify import registration, stock
+from channels_app.shopify import adapter
 from channels_app.shopify.errors import ShopifyNotConfigured
 from channels_app.shopify.models import (
     ShopifyException,
@@ -65,12 +65,12 @@ class ShopifyStoreAdmin(admin.ModelAdmin[ShopifyStore]):
 
     @admin.action(description="Go live: register, sync every SKU, subscribe webhooks")
     def go_live(self, request: HttpRequest, queryset: QuerySet[ShopifyStore]) -> None:
-        self._each(request, queryset, "Go live", lambda s, p: registration.go_live(s, p).message)
+        self._each(request, queryset, "Go live", lambda s, p: adapter.go_live(s, p).message)
 
     @admin.action(description="Register / re-register the fulfillment service (then sync stock)")
     def register(self, request: HttpRequest, queryset: QuerySet[ShopifyStore]) -> None:
         def run(store: ShopifyStore, progress: Callable[[str], None]) -> str:
-            registered, synced = registration.register_and_sync(store, progress)
+            registered, synced = adapter.register_and_sync(store, progress)
             return f"{registered.message} Stock: {synced.message}"
 
         self._each(request, queryset, "Register", run)
@@ -78,16 +78,16 @@ class ShopifyStoreAdmin(admin.ModelAdmin[ShopifyStore]):
     @admin.action(description="Subscribe the webhooks the app needs")
     def subscribe_webhooks(self, request: HttpRequest, queryset: QuerySet[ShopifyStore]) -> None:
         self._each(
-            request, queryset, "Webhooks", lambda s, _p: registration.subscribe_webhooks(s).message
+            request, queryset, "Webhooks", lambda s, _p: adapter.subscribe_webhooks(s).message
         )
 
     @admin.action(description="Sync stock now (every SKU's quantity)")
     def sync_stock(self, request: HttpRequest, queryset: QuerySet[ShopifyStore]) -> None:
-        self._each(request, queryset, "Stock sync", lambda s, p: stock.sync_stock(s, p).message)
+        self._each(request, queryset, "Stock sync", lambda s, p: adapter.sync_stock(s, p).message)
 
     @admin.action(description="Reconcile now (Shopify's quantities against our ATP)")
     def reconcile(self, request: HttpRequest, queryset: QuerySet[ShopifyStore]) -> None:
-        self._each(request, queryset, "Reconcile", lambda s, p: stock.reconcile(s, p).message)
+        self._each(request, queryset, "Reconcile", lambda s, p: adapter.reconcile(s, p).message)
 
 
 @admin.register(ShopifyException)
@@ -155,7 +155,7 @@ class ShopifyFulfillmentOrderAdmin(admin.ModelAdmin[ShopifyFulfillmentOrder]):
     list_display = ("fulfillment_order_id", "order_name", "order", "state", "updated_at")
     list_filter = ("state",)
     search_fields = ("fulfillment_order_id", "order_name", "shopify_order_id")
-    # The fulfillment-request flow (adapter) writes these rows; the back office reads them.
+    # The fulfillment-request flow (inbound.py) writes these rows; the back office reads them.
     readonly_fields = (
         "store",
         "fulfillment_order_id",

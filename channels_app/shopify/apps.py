@@ -11,7 +11,7 @@ class ShopifyConfig(AppConfig):
     def ready(self) -> None:
         # Shipments and availability of channel shopify reach the stores through the outbox.
         from channels_app.outbox import handlers
-        from channels_app.shopify import live_tasks, outbound  # noqa: F401 - Celery tasks
+        from channels_app.shopify import outbound
         from wms.outbox import routing
 
         routing.register(outbound.route)

@@ -1,17 +1,20 @@
 """The Admin GraphQL client: one document per call, the cost-based rate limit, errors at the boundary.
 
-httpx like the SP-API client: explicit timeouts and a pluggable transport, so
+A ``channels_app.http.HttpClient`` (explicit timeout, the token header, transport failures and the
+status policy shared with every channel), with a pluggable transport so
 ``wire.ValidatingTransport`` checks every document before it leaves (on unless
-``SHOPIFY_VALIDATE_WIRE=0``). Shopify meters GraphQL by query cost, not by calls: every response
-carries ``extensions.cost.throttleStatus`` (maximumAvailable, currentlyAvailable, restoreRate),
-which the shared token bucket adopts, so every worker spends from the same Redis bucket that
-Shopify keeps for the store. A ``THROTTLED`` error (HTTP 200) or a 429 becomes the outbox's
-``RateLimited`` with the time the bucket needs to refill; retrying is the outbox's job.
+``SHOPIFY_VALIDATE_WIRE=0``). Shopify's own hooks sit on top: every document's cost is estimated
+(cost.py) and one above Shopify's 1,000-point limit is refused before it is sent; Shopify meters
+GraphQL by query cost, not by calls, and every response carries
+``extensions.cost.throttleStatus`` (maximumAvailable, currentlyAvailable, restoreRate), which the
+shared token bucket adopts, so every worker spends from the same Redis bucket that Shopify keeps
+for the store. A ``THROTTLED`` error (HTTP 200) or a 429 becomes the outbox's ``RateLimited`` with
+the time the bucket needs to refill; retrying is the outbox's job. Other GraphQL errors inside a
+200 are classified by their ``extensions.code``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +23,10 @@ import redis
 from django.conf import settings
 from graphql import GraphQLError
 
-from channels_app import http as http_policy
+from channels_app.http import HttpClient, json_of, retry_after
 from channels_app.outbox.ratelimit import IDLE_EXPIRY, TokenBucket
 from channels_app.shopify import cost as query_cost
-from channels_app.shopify import wire
+from channels_app.shopify import mapping, wire
 from channels_app.shopify.errors import GraphQLRefused, RateLimited, TransportError
 from channels_app.shopify.models import ShopifyStore
 
@@ -91,7 +94,7 @@ def _throttle_wait(cost: dict[str, Any], requested: float) -> float:
     return max((need - available) / rate, 1.0 / rate) if rate > 0 else 1.0
 
 
-class AdminClient:
+class AdminClient(HttpClient):
     def __init__(
         self,
         *,
@@ -105,32 +108,24 @@ class AdminClient:
     ) -> None:
         self.shop_domain = shop_domain
         self.api_version = api_version
-        base = base_url or settings.SHOPIFY_ADMIN_URL or f"https://{shop_domain}"
-        self.url = f"{base.rstrip('/')}/admin/api/{api_version}/graphql.json"
+        self.partner = f"Shopify {shop_domain}"
+        self.path = f"/admin/api/{api_version}/graphql.json"
         inner = transport or httpx.HTTPTransport()
         if settings.SHOPIFY_VALIDATE_WIRE and not isinstance(inner, wire.ValidatingTransport):
             inner = wire.ValidatingTransport(inner, version=api_version)
         self.transport = inner
-        self.http = httpx.Client(
-            transport=inner,
-            timeout=httpx.Timeout(timeout or settings.SHOPIFY_TIMEOUT),
+        super().__init__(
+            base_url=base_url or settings.SHOPIFY_ADMIN_URL or f"https://{shop_domain}",
+            timeout=timeout or settings.SHOPIFY_TIMEOUT,
             headers={
                 "user-agent": USER_AGENT,
                 TOKEN_HEADER: access_token,
                 # Which shop a simulator (or a proxy) serves; Shopify itself knows from the host.
                 "X-Shopify-Shop-Domain": shop_domain,
             },
+            transport=inner,
         )
         self.bucket = bucket or CostBucket(shop_domain)
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> AdminClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def execute(
         self,
@@ -164,60 +159,71 @@ class AdminClient:
                 retry_after=wait,
             )
         body = {"query": query, "variables": variables or {}, "operationName": operation}
-        try:
-            response = self.http.post(
-                self.url,
-                content=json.dumps(body).encode(),
-                headers={"content-type": "application/json", "accept": "application/json"},
-            )
-        except httpx.TimeoutException as exc:
-            raise TransportError(
-                f"Shopify {self.shop_domain}: {operation} timed out; whether it was applied is "
-                "unknown (a retry checks or carries the same idempotency key).",
-                permanent=False,
-            ) from exc
-        except httpx.TransportError as exc:
-            raise TransportError(
-                f"Shopify {self.shop_domain} unreachable for {operation}: {exc}", permanent=False
-            ) from exc
+        response = self.send("POST", self.path, operation=operation, json=body)
         return self._reply(response, operation, requested)
+
+    def mutate(self, document: str, variables: dict[str, Any], *, field: str) -> Any:
+        """A mutation's payload (``field``); its userErrors are a refusal, raised as permanent
+        ``GraphQLRefused`` (a retry would be refused the same)."""
+        reply = self.execute(document, variables, operation=_name(document))
+        payload = reply.data.get(field)
+        errors = mapping.user_errors(payload)
+        if errors:
+            raise GraphQLRefused(
+                f"Shopify {self.shop_domain} refused {field}: {mapping.describe(errors)}",
+                codes=[str(e.get("code")) for e in errors if e.get("code")],
+            )
+        return payload
+
+    def message(self, response: httpx.Response) -> str:
+        """Shopify's words for a refused call are in ``errors``: a string ("[API] Invalid API key
+        or access token …", "Exceeded the rate limit …") or a list of GraphQL errors."""
+        payload = json_of(response)
+        said = payload.get("errors") if isinstance(payload, dict) else None
+        if isinstance(said, list):
+            said = "; ".join(
+                str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in said
+            )
+        return str(said or response.text[:200] or response.reason_phrase)
 
     def _reply(self, response: httpx.Response, operation: str, requested: float) -> Reply:
         status = response.status_code
-        try:
-            payload = response.json() if response.content else {}
-        except ValueError:
-            payload = {}
+        payload = json_of(response)
         if not isinstance(payload, dict):
             payload = {}
+        # Every answer, a refusal included, carries the store's bucket: adopt it first.
         cost = (payload.get("extensions") or {}).get("cost") or {}
         if cost.get("throttleStatus"):
             self.bucket.adopt(cost["throttleStatus"])
         if status == 429:
-            retry_after = _float(response.headers.get("retry-after"))
-            wait = self.bucket.throttled(retry_after or _throttle_wait(cost, requested))
-            raise RateLimited(f"Shopify {self.shop_domain}: {operation} got 429", retry_after=wait)
+            # Shopify's hook on the shared policy: the wait goes into the shared cost bucket too.
+            asked = retry_after(response.headers.get("retry-after"))
+            wait = self.bucket.throttled(asked or _throttle_wait(cost, requested))
+            raise RateLimited(
+                f"Shopify {self.shop_domain}: {operation} got 429",
+                retry_after=wait,
+                status=status,
+                operation=operation,
+            )
         if status in (401, 403):
+            # Permanent by the shared policy too; said here with what fixes it.
             raise TransportError(
                 f"Shopify {self.shop_domain} refused our access token for {operation} ({status}): "
                 "reinstall the app or set SHOPIFY_<NAME>_ACCESS_TOKEN, then retry.",
                 permanent=True,
+                status=status,
+                operation=operation,
             )
-        if status >= 500:
-            raise TransportError(
-                f"Shopify {self.shop_domain}: {operation} failed ({status}).", permanent=False
-            )
-        if status >= 300:
-            raise TransportError(
-                f"Shopify {self.shop_domain}: {operation} refused ({status}): {response.text[:200]}",
-                permanent=http_policy.permanent(status),
-            )
+        self.raise_for_response(
+            response, operation=operation
+        )  # the shared policy, any other status
         errors = payload.get("errors") or []
         if any(_code(e) == "THROTTLED" for e in errors):
             wait = self.bucket.throttled(_throttle_wait(cost, requested))
             raise RateLimited(
                 f"Shopify {self.shop_domain}: {operation} THROTTLED (cost {requested:g})",
                 retry_after=wait,
+                operation=operation,
             )
         if errors:
             text = "; ".join(str(e.get("message", e)) for e in errors if isinstance(e, dict))
@@ -234,17 +240,15 @@ class AdminClient:
         return Reply(data, cost)
 
 
+def _name(document: str) -> str:
+    head = document.strip().split("(", 1)[0].split("{", 1)[0].split()
+    return head[1] if len(head) > 1 else "anonymous"
+
+
 def _code(error: Any) -> str:
     if not isinstance(error, dict):
         return ""
     return str((error.get("extensions") or {}).get("code") or "")
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
 def client_for(store: ShopifyStore, **options: Any) -> AdminClient:

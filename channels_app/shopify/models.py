@@ -16,6 +16,9 @@ from channels_app.shopify.errors import ShopifyNotConfigured
 from channels_app.shopify.wire import API_VERSION
 from wms.catalog.models import code_validator
 
+# The channel name Shopify's orders, channel SKUs and published availability carry in the wms.
+CHANNEL = "shopify"
+
 
 class ShopifyStore(models.Model):
     client = models.ForeignKey("wms.Client", on_delete=models.PROTECT, related_name="+")
@@ -138,7 +141,7 @@ class ShopifyInventoryItem(models.Model):
         return f"{self.sku} ({self.inventory_item_id})"
 
 
-# --- exceptions, go-live, reconciliation and returns (adapter.py, registration.py, stock.py,
+# --- exceptions, go-live, reconciliation and returns (inbound.py, registration.py, stock.py,
 # returns.py) ------------------------------------------------------------------------------------
 
 

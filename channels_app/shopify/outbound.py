@@ -10,7 +10,7 @@ handler is called at least once per content, always with the same idempotency ke
 from __future__ import annotations
 
 from channels_app.outbox.handlers import Delivery
-from channels_app.shopify import adapter, pushes, returns
+from channels_app.shopify import adapter, returns
 from channels_app.shopify.errors import TransportError
 from channels_app.shopify.models import ShopifyFulfillmentOrder, ShopifyStore
 from wms.outbox import routing
@@ -55,10 +55,10 @@ def send(delivery: Delivery) -> None:
             permanent=True,
         )
     if delivery.kind == SHIPPED:
-        pushes.create_fulfillment(store, event_id=int(delivery.payload["event"]))
+        adapter.create_fulfillment(store, event_id=int(delivery.payload["event"]))
     elif delivery.kind == routing.AVAILABILITY:
         payload = delivery.payload
-        pushes.push_availability(
+        adapter.push_availability(
             store,
             item_id=int(payload["item_id"]),
             quantity=int(payload["quantity"]),
@@ -66,7 +66,7 @@ def send(delivery: Delivery) -> None:
             reference=f"gid://touchline-wms/AvailabilityEvent/{payload['availability_event']}",
         )
     elif delivery.kind == returns.KIND:
-        returns.announce_disposition(store, event_id=int(delivery.payload["event"]))
+        adapter.announce_disposition(store, event_id=int(delivery.payload["event"]))
     else:
         raise TransportError(
             f"The Shopify handler does not send {delivery.kind!r}; correct the router.",

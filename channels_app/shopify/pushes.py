@@ -4,7 +4,7 @@ fulfillment with tracking per fulfillment order, and inventory quantities by com
     create_fulfillment(store, event_id)                → fulfillment id (outbox: order_shipped)
     push_availability(store, item_id, quantity, key)   → quantity set (outbox: availability)
 
-Split from adapter.py (what Shopify asks of us); both talk to Shopify only through client.py.
+What Shopify asks of us is in inbound.py; both talk to Shopify only through client.py.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from django.utils import timezone
 
 from channels_app.shopify import documents as D
 from channels_app.shopify import mapping
-from channels_app.shopify.adapter import FS, _mutate, sku_for
 from channels_app.shopify.client import AdminClient, client_for
 from channels_app.shopify.errors import GraphQLRefused, TransportError
 from channels_app.shopify.models import (
+    FulfillmentOrderState,
     ShopifyFulfillmentOrder,
     ShopifyInventoryItem,
     ShopifyStore,
 )
+from channels_app.shopify.skus import sku_for
 from wms.catalog.models import Item
 from wms.orders.models import Event
 
@@ -63,8 +64,7 @@ def create_fulfillment(store: ShopifyStore, *, event_id: int) -> str:
             if any(t.get("number") in numbers for t in f.get("trackingInfo") or []):
                 _fulfilled(row, f, carrier, numbers)
                 return str(f["id"])
-        payload = _mutate(
-            api,
+        payload = api.mutate(
             D.FULFILL,
             {
                 "fulfillment": mapping.fulfillment_input(
@@ -85,7 +85,7 @@ def _fulfilled(
 ) -> None:
     # Shopify's name for the fulfillment ("#1001.1") is what fetch_tracking_numbers is asked by.
     ShopifyFulfillmentOrder.objects.filter(pk=row.pk).update(
-        state=FS.FULFILLED,
+        state=FulfillmentOrderState.FULFILLED,
         fulfillment_id=str(fulfillment["id"]),
         fulfillment_name=str(fulfillment.get("name") or ""),
         tracking=[{"company": carrier, "number": n} for n in numbers],
@@ -202,8 +202,7 @@ def _set(
     key: str,
     reference: str,
 ) -> None:
-    _mutate(
-        api,
+    api.mutate(
         D.SET_INVENTORY,
         {
             "input": mapping.inventory_input(

@@ -1,9 +1,11 @@
 """Connecting a store: our fulfillment service (registered, or registered again) and the webhooks.
 
     register_service(store)    → Registered   (create, update, or create again after a reinstall)
+    register_fulfillment_service(store) → store (the same, the store back with its ids)
     register_and_sync(store)   → (Registered, Synced)   registration publishes every SKU once
     subscribe_webhooks(store)  → Subscribed   (lists what exists first; creates only what is missing)
     go_live(store)             → WentLive     all three, in that order
+    registered_stores()        → [store]      active and registered (what beat polls, reconciles)
 
 Both are safe to run any number of times. The back office (admin actions), the management command
 ``shopify_store`` and the rehearsal call these, never Shopify directly.
@@ -20,11 +22,10 @@ from django.urls import reverse
 
 from channels_app.shopify import documents as D
 from channels_app.shopify import live_documents as L
-from channels_app.shopify.adapter import _mutate, callback_url
 from channels_app.shopify.client import AdminClient, client_for
 from channels_app.shopify.models import ShopifyInventoryItem, ShopifyStore
 
-# The topics the app needs (adapter.handle_webhook): an order cancelled at Shopify is a request we
+# The topics the app needs (inbound.handle_webhook): an order cancelled at Shopify is a request we
 # judge; an uninstall stops deliveries; fulfillment-order events nudge the fulfillment-request
 # import when a callback was lost.
 TOPICS = (
@@ -62,6 +63,11 @@ class Subscribed:
         return f"Webhooks to {self.uri}: created {made}; {len(self.existing)} already subscribed."
 
 
+def callback_url(store: ShopifyStore) -> str:
+    """Shopify appends /fulfillment_order_notification, /fetch_stock, /fetch_tracking_numbers."""
+    return f"{settings.SHOPIFY_CALLBACK_BASE_URL.rstrip('/')}/channels/shopify/callbacks/{store.pk}"
+
+
 def webhook_uri() -> str:
     return f"{settings.SHOPIFY_CALLBACK_BASE_URL.rstrip('/')}{reverse('shopify:webhooks')}"
 
@@ -88,8 +94,7 @@ def register_service(store: ShopifyStore) -> Registered:
                 # Ours by name, but not by our record (a registration whose answer was lost).
                 action = "adopted"
             else:
-                payload = _mutate(
-                    api,
+                payload = api.mutate(
                     D.REGISTER,
                     {"name": store.service_name, "callbackUrl": url},
                     field="fulfillmentServiceCreate",
@@ -100,8 +105,7 @@ def register_service(store: ShopifyStore) -> Registered:
             action = "unchanged"
         assert known is not None
         if known.get("callbackUrl") != url or known.get("serviceName") != store.service_name:
-            payload = _mutate(
-                api,
+            payload = api.mutate(
                 L.UPDATE_SERVICE,
                 {"id": known["id"], "name": store.service_name, "callbackUrl": url},
                 field="fulfillmentServiceUpdate",
@@ -128,6 +132,22 @@ def register_service(store: ShopifyStore) -> Registered:
             f"({service_id}, location {location_id}); callbacks to {url}."
         ),
     )
+
+
+def registered_stores() -> list[ShopifyStore]:
+    """Active stores our fulfillment service is registered with (a location to be assigned to)."""
+    return list(
+        ShopifyStore.objects.filter(active=True)
+        .exclude(location_id="")
+        .select_related("client")
+        .order_by("pk")
+    )
+
+
+def register_fulfillment_service(store: ShopifyStore) -> ShopifyStore:
+    """``register_service`` for callers that want the store back with its ids (refreshed)."""
+    register_service(store)
+    return store
 
 
 def _known(api: AdminClient, store: ShopifyStore) -> dict[str, Any] | None:
@@ -158,9 +178,7 @@ def subscribe_webhooks(store: ShopifyStore) -> Subscribed:
             if (topic, uri) in have:
                 result.existing.append(topic)
                 continue
-            _mutate(
-                api, L.SUBSCRIBE, {"topic": topic, "uri": uri}, field="webhookSubscriptionCreate"
-            )
+            api.mutate(L.SUBSCRIBE, {"topic": topic, "uri": uri}, field="webhookSubscriptionCreate")
             result.created.append(topic)
     ShopifyStore.objects.filter(pk=store.pk).update(uninstalled_at=None)
     return result

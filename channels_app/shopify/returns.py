@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from channels_app.shopify import live_documents as L
 from channels_app.shopify import pushes
-from channels_app.shopify.adapter import _mutate, sku_for
 from channels_app.shopify.client import AdminClient, client_for
 from channels_app.shopify.models import (
     ShopifyException,
@@ -38,6 +37,7 @@ from channels_app.shopify.models import (
     ShopifyReturnDisposal,
     ShopifyStore,
 )
+from channels_app.shopify.skus import sku_for
 from wms.catalog.models import Item
 from wms.inventory.models import ChannelAvailability
 from wms.orders.models import Event
@@ -107,7 +107,7 @@ def announce_disposition(store: ShopifyStore, *, event_id: int) -> str:
         }
         if disposition == "RESTOCKED":
             dispose["locationId"] = store.location_id
-        _mutate(api, L.DISPOSE, {"inputs": [dispose]}, field="reverseFulfillmentOrderDispose")
+        api.mutate(L.DISPOSE, {"inputs": [dispose]}, field="reverseFulfillmentOrderDispose")
     ShopifyReturnDisposal.objects.get_or_create(
         event=event,
         defaults={

@@ -24,22 +24,22 @@ from django.utils import timezone
 
 from channels_app.shopify import live_documents as L
 from channels_app.shopify import mapping
-from channels_app.shopify.adapter import _mutate, sku_for
 from channels_app.shopify.client import AdminClient, client_for
 from channels_app.shopify.errors import GraphQLRefused, TransportError
 from channels_app.shopify.models import (
+    CHANNEL,
     ShopifyException,
     ShopifyInventoryItem,
     ShopifyReconciliationLine,
     ShopifyStore,
 )
+from channels_app.shopify.skus import sku_for
 from wms.catalog.models import Item
 from wms.inventory import availability
 from wms.inventory.models import AvailabilityEvent, ChannelAvailability, Touch
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "shopify"
 # "Input arguments that accept an array have a maximum size of 250 for all APIs"
 # (https://shopify.dev/docs/api/usage/limits). 100 keeps each document well under it and its
 # mutation cost at the flat 10 points.
@@ -210,8 +210,7 @@ def _set_batch(
         ]
         digest = hashlib.sha256(json.dumps(quantities, sort_keys=True).encode()).hexdigest()
         try:
-            _mutate(
-                api,
+            api.mutate(
                 L.SET_MANY,
                 {
                     "input": {

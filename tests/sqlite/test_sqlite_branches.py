@@ -2,7 +2,7 @@
 
 - wms/inventory/ledger.py `sellable_flags`: the locations' sellable flags read through the ORM;
 - wms/orders/fulfilment.py `_count_pick`: a pick counted with three ORM updates, no CTE;
-- channels_app/shopify/adapter.py `_answering`: no advisory lock (SQLite has one writer);
+- channels_app/shopify/inbound.py `_answering`: no advisory lock (SQLite has one writer);
 - wms/migrations/0002: the triggers that keep wms_touch append-only.
 """
 

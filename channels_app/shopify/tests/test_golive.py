@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from channels_app.shopify import live_tasks, registration, stock
+from channels_app.shopify import registration, stock, tasks
 from channels_app.shopify.models import (
     ShopifyException,
     ShopifyInventoryItem,
@@ -195,17 +195,17 @@ def test_the_scheduled_reconciliation_runs_per_live_store_and_records_a_refusal(
 ) -> None:
     sim.products(**{"NWO-TENT": 0})
     put_away(site, tent, 3, oscar)
-    assert live_tasks.reconcile_all.apply().get() == 0  # not registered yet: nothing to do
+    assert tasks.reconcile_all.apply().get() == 0  # not registered yet: nothing to do
     registration.register_and_sync(store)
     sent: list[int] = []
-    monkeypatch.setattr(live_tasks.reconcile, "apply_async", lambda args: sent.append(args[0]))
+    monkeypatch.setattr(tasks.reconcile, "apply_async", lambda args: sent.append(args[0]))
 
-    assert live_tasks.reconcile_all.apply().get() == 1 and sent == [store.pk]
-    done = live_tasks.reconcile.apply((store.pk,)).get()
+    assert tasks.reconcile_all.apply().get() == 1 and sent == [store.pk]
+    done = tasks.reconcile.apply((store.pk,)).get()
     assert done == {"message": "1 SKUs compared; 0 beyond tolerance; 0 new exception(s)."}
 
     monkeypatch.delenv("SHOPIFY_NWO_ACCESS_TOKEN")  # a permanent failure: no retry, an exception
-    failed = live_tasks.reconcile.apply((store.pk,)).get()
+    failed = tasks.reconcile.apply((store.pk,)).get()
     assert "SHOPIFY_NWO_ACCESS_TOKEN" in failed["failed"]
     (exception,) = ShopifyException.objects.filter(kind="reconciliation_failed")
-    assert exception.owner == live_tasks.ENGINEER
+    assert exception.owner == tasks.ENGINEER

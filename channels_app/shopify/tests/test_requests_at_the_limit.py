@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from channels_app.shopify import adapter, poller
+from channels_app.shopify import adapter, inbound, tasks
 from channels_app.shopify.models import ShopifyException, ShopifyFulfillmentOrder, ShopifyStore
 from channels_app.shopify.simulator.cost import SINGLE_QUERY_LIMIT
 from channels_app.shopify.tests.conftest import SimControl
@@ -75,11 +75,11 @@ def test_the_poller_answers_a_request_whose_callback_was_lost(
 
     # The beat task finds nothing more: answered requests are no longer requested.
     again = sim.order(("NWO-TENT", 1), notify=False, webhook=False)
-    assert poller.poll_store.apply(args=(served.pk,)).get() == {
+    assert tasks.poll_store.apply(args=(served.pk,)).get() == {
         "outcomes": {again["fulfillment_order_id"]: "accepted"},
         "exceptions": [],
     }
-    assert poller.poll_store.apply(args=(served.pk,)).get() == {"outcomes": {}, "exceptions": []}
+    assert tasks.poll_store.apply(args=(served.pk,)).get() == {"outcomes": {}, "exceptions": []}
 
 
 def test_a_permanent_refusal_is_an_exception_with_an_owner_not_an_endless_503(
@@ -88,8 +88,8 @@ def test_a_permanent_refusal_is_an_exception_with_an_owner_not_an_endless_503(
     sim.products(**{"NWO-TENT": 1})
     # The listing issue 12 found: 25 fulfillment orders × 100 line items, 2,602 points.
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(adapter, "ORDERS_PER_PAGE", 25)
-        patched.setattr(adapter, "LINES_WITH_ORDER", 100)
+        patched.setattr(inbound, "ORDERS_PER_PAGE", 25)
+        patched.setattr(inbound, "LINES_WITH_ORDER", 100)
         created = sim.order(("NWO-TENT", 1))
         resent = sim.sim.notify("FULFILLMENT_REQUEST")  # Shopify retrying the notification
 
@@ -104,7 +104,9 @@ def test_a_permanent_refusal_is_an_exception_with_an_owner_not_an_endless_503(
     assert not Order.objects.exists()
 
     # Fixed (the page sizes back): the poller answers the request and the exception closes.
-    assert poller.poll(served)["outcomes"] == {created["fulfillment_order_id"]: "accepted"}
+    assert adapter.answer_open_requests(served)["outcomes"] == {
+        created["fulfillment_order_id"]: "accepted"
+    }
     assert order_for(created).state == OrderState.BACKORDERED  # no stock; policy allows it
     problem.refresh_from_db()
     assert problem.resolved_at is not None

@@ -1,6 +1,6 @@
 """python manage.py shopify_poll_requests [--store DOMAIN] — answer lost fulfillment requests now.
 
-What beat runs every few minutes (poller.py): each active, registered store is asked for the
+What beat runs every few minutes (tasks.poll_requests): each active, registered store is asked for the
 fulfillment and cancellation requests still assigned to us, and each is answered. Prints one line
 per store with what was answered and which exceptions were recorded.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from channels_app.shopify import poller
+from channels_app.shopify import adapter
 from channels_app.shopify.errors import ShopifyNotConfigured, TransportError
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--store", help="One store's shop domain (default: every active one).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stores = poller.stores()
+        stores = adapter.registered_stores()
         if options["store"]:
             stores = [s for s in stores if s.shop_domain == options["store"]]
             if not stores:
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         failed = False
         for store in stores:
             try:
-                answer = poller.poll(store)
+                answer = adapter.answer_open_requests(store)
             except (TransportError, ShopifyNotConfigured) as exc:
                 failed = True
                 self.stderr.write(f"{store.shop_domain}: not polled — {exc}; try again later.")

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from channels_app.errors import TransportError
-from channels_app.shopify import registration, stock
+from channels_app.shopify import adapter
 from channels_app.shopify.errors import ShopifyNotConfigured
 from channels_app.shopify.models import ShopifyStore
 
@@ -54,16 +54,16 @@ class Command(BaseCommand):
 
         try:
             if action == "register":
-                registered, synced = registration.register_and_sync(store, progress)
+                registered, synced = adapter.register_and_sync(store, progress)
                 message = f"{registered.message} Stock: {synced.message}"
             elif action == "webhooks":
-                message = registration.subscribe_webhooks(store).message
+                message = adapter.subscribe_webhooks(store).message
             elif action == "sync":
-                message = stock.sync_stock(store, progress).message
+                message = adapter.sync_stock(store, progress).message
             elif action == "reconcile":
-                message = stock.reconcile(store, progress).message
+                message = adapter.reconcile(store, progress).message
             else:
-                message = registration.go_live(store, progress).message
+                message = adapter.go_live(store, progress).message
         except (TransportError, ShopifyNotConfigured) as exc:
             raise CommandError(f"{action} {store.shop_domain} failed: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"{action} {store.shop_domain}: {message}"))
