@@ -204,6 +204,10 @@ else:
         "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control
         "store_processed": False,
     }
+# An empty Enter (no value, no button) this soon after an RF screen was rendered is a scanner's
+# bounce: nothing is recorded (docs/floor.md, "Bounce").
+RF_BOUNCE_MS = int(os.environ.get("RF_BOUNCE_MS", "500"))
+
 # --- Cache: shared by every web process when Redis is there (wrong-PIN counts, wms/accounts/pins.py)
 if REDIS_URL and not env_bool("TOUCHLINE_TESTING", False):
     CACHES = {
